@@ -1,0 +1,104 @@
+"""The landing contract: what STEDI's sources send, as LANDING_DATA.md describes it.
+
+One place for the shape of the landing zone. The generator writes records of this shape,
+`stedi land` registers Glue tables with these columns, and a test checks that the dbt source
+declarations (models/staging/stedi/_stedi__sources.yml) agree with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """One JSON field of a landing record and the column a Glue table declares for it."""
+
+    json_key: str  # as the source sends it, e.g. "serialNumber"
+    glue_type: str  # Athena / Glue column type: string, bigint, double, int
+    description: str
+
+    @property
+    def column(self) -> str:
+        """Athena lowercases column names; the OpenX SerDe matches JSON keys case-insensitively."""
+        return self.json_key.lower()
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One landing table: its folder under the landing root and its fields."""
+
+    name: str  # folder name: customer, accelerometer, step_trainer
+    fields: tuple[Field, ...]
+
+    @property
+    def table(self) -> str:
+        return f"{self.name}_landing"
+
+    @property
+    def prefix(self) -> str:
+        """Folder of the entity's files, relative to the landing root (same locally and in S3)."""
+        return f"{self.name}/landing"
+
+    def file_name(self, epoch_ms: int) -> str:
+        return f"{self.name}-{epoch_ms}.json"
+
+
+CUSTOMER = Entity(
+    "customer",
+    (
+        Field("customerName", "string", "Full name, 'First Last'."),
+        Field("email", "string", "The customer's identity; accelerometer.user refers to it."),
+        Field("phone", "string", "Phone number, digits only."),
+        Field("birthDay", "string", "Birthday as YYYY-MM-DD text; not a trustworthy date."),
+        Field("serialNumber", "string", "Serial number (UUID) of the Step Trainer the customer owns."),
+        Field("registrationDate", "bigint", "Registration instant, epoch milliseconds."),
+        Field("lastUpdateDate", "bigint", "Instant of this record version, epoch milliseconds."),
+        Field(
+            "shareWithResearchAsOfDate",
+            "bigint",
+            "Research consent as of this instant, epoch ms; absent when never agreed.",
+        ),
+        Field("shareWithPublicAsOfDate", "bigint", "Public sharing consent, epoch ms; absent when not agreed."),
+        Field("shareWithFriendsAsOfDate", "bigint", "Friends sharing consent, epoch ms; absent when not agreed."),
+    ),
+)
+
+ACCELEROMETER = Entity(
+    "accelerometer",
+    (
+        Field("user", "string", "The customer's email."),
+        Field("timestamp", "bigint", "Reading instant, epoch milliseconds."),
+        Field("x", "double", "Acceleration along x."),
+        Field("y", "double", "Acceleration along y."),
+        Field("z", "double", "Acceleration along z."),
+    ),
+)
+
+STEP_TRAINER = Entity(
+    "step_trainer",
+    (
+        Field("sensorReadingTime", "bigint", "Reading instant, epoch milliseconds."),
+        Field("serialNumber", "string", "Serial number (UUID) of the device."),
+        Field("distanceFromObject", "int", "Distance to the object, as an integer."),
+    ),
+)
+
+ENTITIES: tuple[Entity, ...] = (CUSTOMER, ACCELEROMETER, STEP_TRAINER)
+
+# OpenX JSON SerDe properties of every landing table: a line that is not a JSON object reads as
+# a row of nulls instead of failing the query, and a value of the wrong JSON type reads as null.
+# The staging models turn both into quarantine rows with a reason.
+SERDE = "org.openx.data.jsonserde.JsonSerDe"
+SERDE_PARAMETERS = {
+    "ignore.malformed.json": "true",
+    "use.null.for.invalid.data": "true",
+    "case.insensitive": "true",
+}
+
+
+def entity(name: str) -> Entity:
+    for candidate in ENTITIES:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(name)
