@@ -1,0 +1,29 @@
+{#-
+    The model has exactly as many rows as another relation: states a one-row-per-input-row grain
+    where the rows have no key (landing records). Fails with one row holding both counts.
+-#}
+{% test equal_row_count(model, compare_model) %}
+
+with
+
+model_rows as (
+
+    select count(*) as row_count from {{ model }}
+
+),
+
+compared_rows as (
+
+    select count(*) as row_count from {{ compare_model }}
+
+)
+
+select
+    model_rows.row_count as model_row_count,
+    compared_rows.row_count as compared_row_count
+
+from model_rows
+cross join compared_rows
+where model_rows.row_count != compared_rows.row_count
+
+{% endtest %}
