@@ -63,184 +63,167 @@ trusted_step_trainer as (
 
 ),
 
-customer_outcomes as (
+-- customers: a record is rejected, an older version of a customer, or the customer's newest
+-- version, which is trusted or excluded for want of research consent.
+customer_versions as (
 
     select
-        'customer' as entity,
-        'rejected' as outcome,
-        reject_reason as reason,
-        count(*) as landing_record_count
+        count(*) as usable_record_count,
+        count(distinct email) as customer_count
+
     from customer_records
-    where reject_reason is not null
-    group by reject_reason
-
-    union all
-
-    select
-        'customer' as entity,
-        'collapsed' as outcome,
-        'older_version' as reason,
-        (select count(*) from customer_records where reject_reason is null)
-        - (select count(*) from customers) as landing_record_count
-
-    union all
-
-    select
-        'customer' as entity,
-        'excluded' as outcome,
-        'no_research_consent' as reason,
-        (select count(*) from customers)
-        - (select count(*) from trusted_customers) as landing_record_count
-
-    union all
-
-    select
-        'customer' as entity,
-        'trusted' as outcome,
-        'customer_trusted' as reason,
-        count(*) as landing_record_count
-    from trusted_customers
+    where reject_reason is null
 
 ),
 
-accelerometer_outcomes as (
+customer_fates as (
 
     select
-        'accelerometer' as entity,
         'rejected' as outcome,
         reject_reason as reason,
-        count(*) as landing_record_count
+        1 as landing_record_count
+    from customer_records
+    where reject_reason is not null
+
+    union all
+
+    select
+        'collapsed' as outcome,
+        'older_version' as reason,
+        usable_record_count - customer_count as landing_record_count
+    from customer_versions
+
+    union all
+
+    select
+        case when trusted_customers.email is null then 'excluded' else 'trusted' end as outcome,
+        case
+            when trusted_customers.email is null then 'no_research_consent' else 'customer_trusted'
+        end as reason,
+        1 as landing_record_count
+    from customers
+    left join trusted_customers
+        on customers.email = trusted_customers.email
+
+),
+
+-- readings: a record is rejected, or an exact duplicate of another, or the one record of a
+-- distinct reading, which is rejected (no single owner), trusted, or excluded by consent.
+accelerometer_fates as (
+
+    select
+        'rejected' as outcome,
+        reject_reason as reason,
+        1 as landing_record_count
     from accelerometer_records
     where reject_reason is not null
-    group by reject_reason
 
     union all
 
     select
-        'accelerometer' as entity,
         'collapsed' as outcome,
         'exact_duplicate' as reason,
-        coalesce(sum(landing_record_count - 1), 0) as landing_record_count
+        landing_record_count - 1 as landing_record_count
     from accelerometer_readings
+    where landing_record_count > 1
 
     union all
 
     select
-        'accelerometer' as entity,
-        'rejected' as outcome,
-        attribution_issue as reason,
-        count(*) as landing_record_count
-    from accelerometer_readings
-    where attribution_issue is not null
-    group by attribution_issue
-
-    union all
-
-    select
-        'accelerometer' as entity,
-        'excluded' as outcome,
         case
+            when readings.attribution_issue is not null then 'rejected'
+            when trusted.customer_email is not null then 'trusted'
+            else 'excluded'
+        end as outcome,
+        case
+            when readings.attribution_issue is not null then readings.attribution_issue
+            when trusted.customer_email is not null then 'accelerometer_trusted'
             when trusted_customers.email is null then 'no_research_consent'
             else 'before_research_consent'
         end as reason,
-        count(*) as landing_record_count
-    from accelerometer_readings
+        1 as landing_record_count
+    from accelerometer_readings as readings
     left join trusted_customers
-        on accelerometer_readings.customer_email = trusted_customers.email
-    left join trusted_accelerometer
+        on readings.customer_email = trusted_customers.email
+    left join trusted_accelerometer as trusted
         on
-            accelerometer_readings.customer_email = trusted_accelerometer.customer_email
-            and accelerometer_readings.reading_epoch_ms = trusted_accelerometer.reading_epoch_ms
-            and accelerometer_readings.x = trusted_accelerometer.x
-            and accelerometer_readings.y = trusted_accelerometer.y
-            and accelerometer_readings.z = trusted_accelerometer.z
-    where
-        accelerometer_readings.attribution_issue is null
-        and trusted_accelerometer.customer_email is null
-    group by 1, 2, 3
+            readings.customer_email = trusted.customer_email
+            and readings.reading_epoch_ms = trusted.reading_epoch_ms
+            and readings.x = trusted.x
+            and readings.y = trusted.y
+            and readings.z = trusted.z
+
+),
+
+step_trainer_fates as (
+
+    select
+        'rejected' as outcome,
+        reject_reason as reason,
+        1 as landing_record_count
+    from step_trainer_records
+    where reject_reason is not null
+
+    union all
+
+    select
+        'collapsed' as outcome,
+        'exact_duplicate' as reason,
+        landing_record_count - 1 as landing_record_count
+    from step_trainer_readings
+    where landing_record_count > 1
+
+    union all
+
+    select
+        case
+            when readings.attribution_issue is not null then 'rejected'
+            when trusted.serial_number is not null then 'trusted'
+            else 'excluded'
+        end as outcome,
+        case
+            when readings.attribution_issue is not null then readings.attribution_issue
+            when trusted.serial_number is not null then 'step_trainer_trusted'
+            when curated_customers.email is null then 'owner_not_curated'
+            else 'before_research_consent'
+        end as reason,
+        1 as landing_record_count
+    from step_trainer_readings as readings
+    left join curated_customers
+        on readings.customer_email = curated_customers.email
+    left join trusted_step_trainer as trusted
+        on
+            readings.serial_number = trusted.serial_number
+            and readings.reading_epoch_ms = trusted.reading_epoch_ms
+
+),
+
+fates as (
+
+    select
+        'customer' as entity,
+        outcome,
+        reason,
+        landing_record_count
+    from customer_fates
 
     union all
 
     select
         'accelerometer' as entity,
-        'trusted' as outcome,
-        'accelerometer_trusted' as reason,
-        count(*) as landing_record_count
-    from trusted_accelerometer
-
-),
-
-step_trainer_outcomes as (
-
-    select
-        'step_trainer' as entity,
-        'rejected' as outcome,
-        reject_reason as reason,
-        count(*) as landing_record_count
-    from step_trainer_records
-    where reject_reason is not null
-    group by reject_reason
+        outcome,
+        reason,
+        landing_record_count
+    from accelerometer_fates
 
     union all
 
     select
         'step_trainer' as entity,
-        'collapsed' as outcome,
-        'exact_duplicate' as reason,
-        coalesce(sum(landing_record_count - 1), 0) as landing_record_count
-    from step_trainer_readings
-
-    union all
-
-    select
-        'step_trainer' as entity,
-        'rejected' as outcome,
-        attribution_issue as reason,
-        count(*) as landing_record_count
-    from step_trainer_readings
-    where attribution_issue is not null
-    group by attribution_issue
-
-    union all
-
-    select
-        'step_trainer' as entity,
-        'excluded' as outcome,
-        case
-            when curated_customers.email is null then 'owner_not_curated'
-            else 'before_research_consent'
-        end as reason,
-        count(*) as landing_record_count
-    from step_trainer_readings
-    left join curated_customers
-        on step_trainer_readings.customer_email = curated_customers.email
-    left join trusted_step_trainer
-        on
-            step_trainer_readings.serial_number = trusted_step_trainer.serial_number
-            and step_trainer_readings.reading_epoch_ms = trusted_step_trainer.reading_epoch_ms
-    where
-        step_trainer_readings.attribution_issue is null
-        and trusted_step_trainer.serial_number is null
-    group by 1, 2, 3
-
-    union all
-
-    select
-        'step_trainer' as entity,
-        'trusted' as outcome,
-        'step_trainer_trusted' as reason,
-        count(*) as landing_record_count
-    from trusted_step_trainer
-
-),
-
-outcomes as (
-
-    select * from customer_outcomes
-    union all
-    select * from accelerometer_outcomes
-    union all
-    select * from step_trainer_outcomes
+        outcome,
+        reason,
+        landing_record_count
+    from step_trainer_fates
 
 ),
 
@@ -250,9 +233,10 @@ final as (
         entity,
         outcome,
         reason,
-        cast(landing_record_count as bigint) as landing_record_count
+        cast(sum(landing_record_count) as bigint) as landing_record_count
 
-    from outcomes
+    from fates
+    group by entity, outcome, reason
 
 )
 

@@ -6,6 +6,7 @@ import click
 
 from stedi.generator import generate_command
 from stedi.land import land_command
+from stedi.summary import summary_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,3 +17,4 @@ def main() -> None:
 
 main.add_command(generate_command)
 main.add_command(land_command)
+main.add_command(summary_command)

@@ -59,8 +59,16 @@ CUSTOMER = Entity(
             "bigint",
             "Research consent as of this instant, epoch ms; absent when never agreed.",
         ),
-        Field("shareWithPublicAsOfDate", "bigint", "Public sharing consent, epoch ms; absent when not agreed."),
-        Field("shareWithFriendsAsOfDate", "bigint", "Friends sharing consent, epoch ms; absent when not agreed."),
+        Field(
+            "shareWithPublicAsOfDate",
+            "bigint",
+            "Consent to share with the public, epoch ms; absent if not agreed.",
+        ),
+        Field(
+            "shareWithFriendsAsOfDate",
+            "bigint",
+            "Consent to share with friends, epoch ms; absent if not agreed.",
+        ),
     ),
 )
 

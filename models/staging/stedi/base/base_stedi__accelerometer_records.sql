@@ -10,13 +10,12 @@ source as (
 cleaned as (
 
     select
-        nullif(lower(trim("user")), '') as customer_email,
         "timestamp" as reading_epoch_ms,
         x,
         y,
         z,
-        "user" is null
-        and coalesce("timestamp", x, y, z) is null as is_malformed
+        nullif(lower(trim("user")), '') as customer_email,
+        "user" is null and coalesce("timestamp", x, y, z) is null as is_malformed
 
     from source
 

@@ -10,19 +10,17 @@ source as (
 cleaned as (
 
     select
-        nullif(trim(customername), '') as customer_name,
-        nullif(lower(trim(email)), '') as email,
-        nullif(trim(phone), '') as phone,
-        nullif(trim(birthday), '') as birth_day,
-        nullif(lower(trim(serialnumber)), '') as serial_number,
         registrationdate as registration_epoch_ms,
         lastupdatedate as last_update_epoch_ms,
         sharewithresearchasofdate as research_consent_epoch_ms,
         sharewithpublicasofdate as public_consent_epoch_ms,
         sharewithfriendsasofdate as friends_consent_epoch_ms,
-        coalesce(
-            customername, email, phone, birthday, serialnumber
-        ) is null
+        nullif(trim(customername), '') as customer_name,
+        nullif(lower(trim(email)), '') as email,
+        nullif(trim(phone), '') as phone,
+        nullif(trim(birthday), '') as birth_day,
+        nullif(lower(trim(serialnumber)), '') as serial_number,
+        coalesce(customername, email, phone, birthday, serialnumber) is null
         and coalesce(
             registrationdate,
             lastupdatedate,

@@ -10,9 +10,9 @@ source as (
 cleaned as (
 
     select
-        nullif(lower(trim(serialnumber)), '') as serial_number,
         sensorreadingtime as reading_epoch_ms,
         distancefromobject as distance_from_object,
+        nullif(lower(trim(serialnumber)), '') as serial_number,
         serialnumber is null
         and coalesce(sensorreadingtime, distancefromobject) is null as is_malformed
 

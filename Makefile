@@ -1,0 +1,102 @@
+# STEDI lakehouse. The two commands:
+#   make run    set up .venv, generate sample landing data (unless LANDING_ROOT is given) and build
+#               every zone on the embedded DuckDB default
+#   make test   everything that proves the project: lint, then pytest (dbt builds on generated data
+#               under both consent policies, the offline Athena harness, the Python tooling)
+#
+#   make run LANDING_ROOT=/path/to/landing CONSENT_POLICY=any_time
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LAKE := lake
+SAMPLE_LANDING := $(LAKE)/landing
+CONSENT_POLICY ?= as_of_consent
+# Sample data that `make run` generates when no LANDING_ROOT is given.
+SAMPLE_CUSTOMERS ?= 1000
+SAMPLE_SEED ?= 42
+
+# dbt reads the committed example profiles as they are: .dbt/profiles.yml links to them.
+export DBT_PROFILES_DIR := $(CURDIR)/.dbt
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export STEDI_DUCKDB_PATH ?= $(CURDIR)/$(LAKE)/stedi.duckdb
+export STEDI_EXPORT_DIR ?= $(CURDIR)/$(LAKE)
+
+ifdef LANDING_ROOT
+landing_root := $(abspath $(LANDING_ROOT))
+else
+landing_root := $(CURDIR)/$(SAMPLE_LANDING)
+endif
+
+DBT_VARS := {landing_root: "$(landing_root)", consent_policy: $(CONSENT_POLICY)}
+
+.PHONY: help run test lint sample-landing docs constraints clean
+
+help:
+	@echo "make run    build every zone locally (LANDING_ROOT=/path, CONSENT_POLICY=as_of_consent|any_time)"
+	@echo "make test   lint + pytest: dbt builds on generated data, Athena harness, Python tooling"
+	@echo "make docs   generate the dbt docs site into target/ (serve with: $(BIN)/dbt docs serve)"
+	@echo "make clean  remove .venv, target/, logs/ and lake/"
+
+# -- environment -----------------------------------------------------------------------------
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (PYTHON=$(PYTHON))")'
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.installed-run: $(VENV)/.python-ok requirements.txt constraints.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+.dbt/profiles.yml:
+	@mkdir -p .dbt
+	ln -sf ../profiles.example.yml $@
+
+# -- the main job ----------------------------------------------------------------------------
+$(SAMPLE_LANDING)/ground_truth.json: | $(VENV)/.installed-run
+	$(BIN)/stedi generate --out $(SAMPLE_LANDING) --customers $(SAMPLE_CUSTOMERS) --seed $(SAMPLE_SEED) --defects all --force
+
+ifdef LANDING_ROOT
+sample-landing:
+	@test -d "$(landing_root)" || { echo "LANDING_ROOT=$(landing_root) is not a folder" >&2; exit 2; }
+else
+sample-landing: $(SAMPLE_LANDING)/ground_truth.json
+endif
+
+run: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
+	@mkdir -p $(LAKE)
+	$(BIN)/dbt build --vars '$(DBT_VARS)'
+	@$(BIN)/stedi summary --duckdb "$(STEDI_DUCKDB_PATH)" --export-dir "$(STEDI_EXPORT_DIR)" \
+		--landing-root "$(landing_root)" --consent-policy $(CONSENT_POLICY)
+
+# -- proof -----------------------------------------------------------------------------------
+lint: $(VENV)/.installed-dev .dbt/profiles.yml
+	$(BIN)/ruff check src tests/python
+	$(BIN)/ruff format --check src tests/python
+	$(BIN)/sqlfluff lint models tests analyses
+
+test: lint
+	$(BIN)/pytest
+
+docs: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
+	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'
+
+# Re-pin every transitive dependency after changing requirements*.txt.
+constraints: $(VENV)/.python-ok
+	rm -rf /tmp/stedi-constraints && $(PYTHON) -m venv /tmp/stedi-constraints
+	/tmp/stedi-constraints/bin/pip install --quiet -r requirements-dev.txt
+	{ echo "# Every package the requirements pull in, pinned: installs are repeatable on a fresh machine."; \
+	  echo "# Regenerate with: make constraints"; \
+	  /tmp/stedi-constraints/bin/pip freeze --exclude-editable; } > constraints.txt
+
+clean:
+	rm -rf $(VENV) target logs $(LAKE) .dbt .pytest_cache .ruff_cache
