@@ -32,7 +32,13 @@ CONFLICTING_READING = "conflicting_reading"
 
 # Every reason of each entity, in the order the rules try them; the manifest lists zeros too.
 CUSTOMER_REASONS = (MALFORMED_RECORD, MISSING_EMAIL, INVALID_EMAIL, MISSING_LAST_UPDATE_DATE)
-ACCELEROMETER_REASONS = (MALFORMED_RECORD, MISSING_USER, MISSING_TIMESTAMP, MISSING_ACCELERATION, UNKNOWN_USER)
+ACCELEROMETER_REASONS = (
+    MALFORMED_RECORD,
+    MISSING_USER,
+    MISSING_TIMESTAMP,
+    MISSING_ACCELERATION,
+    UNKNOWN_USER,
+)
 STEP_TRAINER_REASONS = (
     MALFORMED_RECORD,
     MISSING_SERIAL_NUMBER,
@@ -47,7 +53,7 @@ AS_OF_CONSENT = "as_of_consent"
 ANY_TIME = "any_time"
 POLICIES = (AS_OF_CONSENT, ANY_TIME)
 
-EMAIL_FORM = re.compile(r"[^@\s]+@[^@\s]+")
+EMAIL_FORM = re.compile(r"[^@ ]+@[^@ ]+")  # something@something, exactly one @, no spaces
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,7 @@ def stage_customers(records: list[CustomerRecord]) -> tuple[Counter[str], dict[s
         if key not in winners or precedence(record) > precedence(winners[key]):
             winners[key] = record
     staged = {
-        key: StagedCustomer(normalise(record.serial) if record.serial else None, record.research)
+        key: StagedCustomer(normalise(record.serial or "") or None, record.research)
         for key, record in winners.items()
     }
     return rejects, staged
@@ -165,8 +171,9 @@ def stage_devices(world: World, customers: dict[str, StagedCustomer]) -> StagedD
     (serial, time) with another distance, come from several places."""
     readings: defaultdict[str, defaultdict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     for person in world.persons:
+        times = readings[normalise(person.serial)]
         for time, distance in person.steps.items():
-            readings[normalise(person.serial)][time].add(distance)
+            times[time].add(distance)
     for extra in world.extras[STEP_TRAINER.name]:
         if extra.new_step is not None:
             serial, time, distance = extra.new_step
@@ -205,11 +212,15 @@ def zone_counts(
     for person in persons:
         if person.key not in consent:
             continue
-        at = {t: len(ts) for t, ts in zip(person.instants, person.triples, strict=True) if counts(t, person.key)}
+        at = {
+            t: len(ts) for t, ts in zip(person.instants, person.triples, strict=True) if counts(t, person.key)
+        }
         trusted_readings += sum(at.values())
         if at:
             readings_at[person.key] = at
-    trusted_steps = [(owner, t) for owner, t in devices.attributed if owner in readings_at and counts(t, owner)]
+    trusted_steps = [
+        (owner, t) for owner, t in devices.attributed if owner in readings_at and counts(t, owner)
+    ]
     return {
         "customer_trusted": len(consent),
         "accelerometer_trusted": trusted_readings,

@@ -46,18 +46,22 @@ TRIPLES: tuple[tuple[float, float, float], ...] = tuple(product(AXIS, repeat=3))
 # Sets of distinct (x, y, z) triples, by size: the readings of one instant never repeat a triple.
 TRIPLE_SETS = {size: list(combinations(range(len(TRIPLES)), size)) for size in set(READINGS_PER_INSTANT)}
 
+# fmt: off
 FIRST_NAMES = (
-    "Aaron Alexander Alice Amanda Andrew Anna Ben Bobby Chris Danny David Don Edward Eric Frank "
-    "Gail Grace Henry Ian Jacob Jana Jerry John Jordan Juan Kate Lyn Mary Max Neil Olivia Paul "
-    "Ray Ricardo Rosa Sally Santosh Sarah Scott Senthil Spencer Steve Suresh Takumi Trevor Vivek "
-    "Wanda Will Yuki Zoe"
-).split()
+    "Aaron", "Alexander", "Alice", "Amanda", "Andrew", "Anna", "Ben", "Bobby", "Chris", "Danny", "David",
+    "Don", "Edward", "Eric", "Frank", "Gail", "Grace", "Henry", "Ian", "Jacob", "Jana", "Jerry", "John",
+    "Jordan", "Juan", "Kate", "Lyn", "Mary", "Max", "Neil", "Olivia", "Paul", "Ray", "Ricardo", "Rosa",
+    "Sally", "Santosh", "Sarah", "Scott", "Senthil", "Spencer", "Steve", "Suresh", "Takumi", "Trevor",
+    "Vivek", "Wanda", "Will", "Yuki", "Zoe",
+)
 LAST_NAMES = (
-    "Abram Ahmed Anderson Baker Bell Clayton Clark Davis Doshi Evans Fibonnaci Garcia Gonzalez Hansen "
-    "Harris Huang Jackson Johnson Jones Khatib Kim Lee Lincoln Lopez Martin Miller Mitra Nelson "
-    "Okonkwo Olsen Patel Phillips Rodriguez Sanchez Smith Staples Stark Taylor Thomas Thompson Tran "
-    "Walker Wang White Williams Wilson Wright Young Zhang"
-).split()
+    "Abram", "Ahmed", "Anderson", "Baker", "Bell", "Clayton", "Clark", "Davis", "Doshi", "Evans",
+    "Fibonnaci", "Garcia", "Gonzalez", "Hansen", "Harris", "Huang", "Jackson", "Johnson", "Jones", "Khatib",
+    "Kim", "Lee", "Lincoln", "Lopez", "Martin", "Miller", "Mitra", "Nelson", "Okonkwo", "Olsen", "Patel",
+    "Phillips", "Rodriguez", "Sanchez", "Smith", "Staples", "Stark", "Taylor", "Thomas", "Thompson", "Tran",
+    "Walker", "Wang", "White", "Williams", "Wilson", "Wright", "Young", "Zhang",
+)
+# fmt: on
 
 
 def normalise(text: str) -> str:
@@ -244,7 +248,9 @@ def record_readings(rng: random.Random, person: Person, pool: list[int], about: 
 def record_device(rng: random.Random, person: Person) -> None:
     """The person's Step Trainer reads at most of the moments the app recorded, one reading each."""
     person.steps = {
-        instant: rng.choice(DISTANCES) for instant in person.instants if rng.random() < SHARE_INSTANTS_WITH_STEP
+        instant: rng.choice(DISTANCES)
+        for instant in person.instants
+        if rng.random() < SHARE_INSTANTS_WITH_STEP
     }
 
 

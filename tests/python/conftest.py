@@ -1,0 +1,137 @@
+"""Shared fixtures: generated landing data and dbt runs against the project, in temporary folders.
+
+dbt runs as a subprocess of the test's own Python environment, with its target, logs, DuckDB file
+and Parquet export in a temporary folder, so tests never touch `lake/` or `target/` of the checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PROJECT_FILES = ("dbt_project.yml", "models", "macros", "tests", "seeds", "analyses")
+
+
+@dataclass(frozen=True)
+class Landing:
+    """A generated landing folder and the ground truth the generator wrote beside it."""
+
+    root: Path
+    truth: dict
+
+    @classmethod
+    def generate(cls, out: Path, *args: str) -> Landing:
+        command = [str(BIN / "stedi"), "generate", "--out", str(out), *args]
+        subprocess.run(command, check=True, capture_output=True, text=True)
+        return cls(out, json.loads((out / "ground_truth.json").read_text()))
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    returncode: int
+    output: str
+    target_path: Path
+
+    def results(self) -> dict[str, str]:
+        """unique_id -> status of every node of the run (run_results.json)."""
+        run_results = json.loads((self.target_path / "run_results.json").read_text())
+        return {result["unique_id"]: result["status"] for result in run_results["results"]}
+
+
+class DbtProject:
+    """One dbt project folder and one DuckDB file: runs dbt commands against the local target."""
+
+    def __init__(self, project_dir: Path, work_dir: Path) -> None:
+        self.project_dir = project_dir
+        self.work_dir = work_dir
+        self.duckdb_path = work_dir / "stedi.duckdb"
+        self.export_dir = work_dir / "exports"
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        profiles_dir = work_dir / "profiles"
+        profiles_dir.mkdir(exist_ok=True)
+        shutil.copy(PROJECT_ROOT / "profiles.example.yml", profiles_dir / "profiles.yml")
+        self.profiles_dir = profiles_dir
+        self._runs = 0
+
+    def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        env = {
+            key: value for key, value in os.environ.items() if not key.startswith(("STEDI_", "DBT_", "AWS_"))
+        }
+        env.update(
+            DBT_PROFILES_DIR=str(self.profiles_dir),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            STEDI_DUCKDB_PATH=str(self.duckdb_path),
+            STEDI_EXPORT_DIR=str(self.export_dir),
+        )
+        env.update(extra or {})
+        return env
+
+    def dbt(self, *args: str, variables: Mapping[str, str], env: Mapping[str, str] | None = None) -> DbtRun:
+        self._runs += 1
+        target_path = self.work_dir / f"target-{self._runs}"
+        command = [
+            str(BIN / "dbt"),
+            *args,
+            "--project-dir",
+            str(self.project_dir),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(self.work_dir / "logs"),
+            "--vars",
+            json.dumps(dict(variables)),
+        ]
+        completed = subprocess.run(
+            command, cwd=self.work_dir, env=self.env(env), capture_output=True, text=True, check=False
+        )
+        return DbtRun(completed.returncode, completed.stdout + completed.stderr, target_path)
+
+    def query(self, sql: str) -> list[tuple]:
+        import duckdb
+
+        with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    def scalar(self, sql: str) -> object:
+        return self.query(sql)[0][0]
+
+
+def copy_project(destination: Path) -> Path:
+    """A private copy of the dbt project, for tests that change its code."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("python"))
+        else:
+            shutil.copy(source, destination / name)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def landing_with_defects(tmp_path_factory: pytest.TempPathFactory) -> Landing:
+    """Landing data of the real shape with every defect of LANDING_DATA.md, and its ground truth."""
+    out = tmp_path_factory.mktemp("landing-defects")
+    return Landing.generate(out, "--customers", "300", "--seed", "7", "--defects", "all", "--force")
+
+
+@pytest.fixture(scope="session")
+def clean_landing(tmp_path_factory: pytest.TempPathFactory) -> Landing:
+    """Landing data of the real shape without injected defects, and its ground truth."""
+    out = tmp_path_factory.mktemp("landing-clean")
+    return Landing.generate(out, "--customers", "200", "--seed", "11", "--defects", "none", "--force")
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Iterator[Path]:
+    yield copy_project(tmp_path / "project")

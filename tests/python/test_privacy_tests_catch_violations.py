@@ -1,0 +1,170 @@
+"""Each privacy test fails when the rule it guards is removed from the models.
+
+A private copy of the project gets one rule taken out (a small, exact text edit of the model or
+macro that holds it); its models are built on generated data with every defect, and the privacy
+test guarding that rule must then fail. The same tests pass on the real project in the end-to-end
+build, so a failure here can only come from the removed rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import DbtProject, Landing
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace `old` (which must occur exactly once) by `new` in the project file `path`."""
+
+    path: str
+    old: str
+    new: str
+
+    def apply(self, project_dir: Path) -> None:
+        file = project_dir / self.path
+        code = file.read_text()
+        assert code.count(self.old) == 1, f"{self.old!r} is no longer in {self.path}: update this test"
+        file.write_text(code.replace(self.old, self.new))
+
+
+@dataclass(frozen=True)
+class RuleRemoval:
+    """The project minus one privacy rule (every place that enforces it), and the test guarding it."""
+
+    edits: tuple[Edit, ...]
+    guarding_test: str
+
+    def apply(self, project_dir: Path) -> None:
+        for edit in self.edits:
+            edit.apply(project_dir)
+
+
+CUSTOMER_TRUSTED_CONSENT_CONSTRAINT = """      - name: research_consent_epoch_ms
+        data_type: bigint
+        description: '{{ doc("col_research_consent_epoch_ms") }}'
+        constraints:
+          - type: not_null
+"""
+
+REMOVALS = [
+    pytest.param(
+        RuleRemoval(
+            (
+                # The filter, and the contract's not-null constraint that would also stop it.
+                Edit("models/trusted/customer_trusted.sql", "    where has_research_consent\n", ""),
+                Edit(
+                    "models/trusted/_trusted__models.yml",
+                    CUSTOMER_TRUSTED_CONSENT_CONSTRAINT,
+                    CUSTOMER_TRUSTED_CONSENT_CONSTRAINT.replace(
+                        "        constraints:\n          - type: not_null\n", ""
+                    ),
+                ),
+            ),
+            "assert_only_consenting_customers_in_trusted_and_curated",
+        ),
+        id="customers-without-consent-reach-trusted",
+    ),
+    pytest.param(
+        RuleRemoval(
+            (
+                Edit(
+                    "models/staging/stedi/stg_stedi__customers.sql",
+                    "last_update_epoch_ms desc,",
+                    "last_update_epoch_ms asc,",
+                ),
+            ),
+            "assert_only_consenting_customers_in_trusted_and_curated",
+        ),
+        id="oldest-customer-version-wins",
+    ),
+    pytest.param(
+        RuleRemoval(
+            (
+                Edit(
+                    "macros/privacy/consent.sql",
+                    "and {{ reading_epoch_ms }} >= {{ research_consent_epoch_ms }}",
+                    "",
+                ),
+            ),
+            "assert_no_reading_before_research_consent",
+        ),
+        id="readings-before-consent-reach-trusted",
+    ),
+    pytest.param(
+        RuleRemoval(
+            (
+                Edit(
+                    "models/intermediate/int_step_trainer_readings_attributed.sql",
+                    "when device_owners.owner_count = 1 then device_owners.owner_email",
+                    "when device_owners.owner_count >= 1 then device_owners.owner_email",
+                ),
+                Edit(
+                    "models/intermediate/int_step_trainer_readings_attributed.sql",
+                    "            when device_owners.owner_count > 1 then 'ambiguous_serial_number'\n",
+                    "",
+                ),
+            ),
+            "assert_only_consenting_customers_in_trusted_and_curated",
+        ),
+        id="shared-devices-attributed-to-one-owner",
+    ),
+    pytest.param(
+        RuleRemoval(
+            (
+                Edit(
+                    "models/curated/machine_learning_curated.sql",
+                    "{{ subject_id('customer_email') }} as subject_id",
+                    "{{ sha256_hex('customer_email') }} as subject_id",
+                ),
+            ),
+            "assert_no_direct_identifiers_in_machine_learning_curated",
+        ),
+        id="subject-id-without-a-key",
+    ),
+    pytest.param(
+        RuleRemoval(
+            (
+                Edit(
+                    "models/curated/machine_learning_curated.sql",
+                    "{{ subject_id('customer_email') }} as subject_id",
+                    "customer_email as subject_id",
+                ),
+            ),
+            "assert_no_direct_identifiers_in_machine_learning_curated",
+        ),
+        id="email-in-the-training-set",
+    ),
+    pytest.param(
+        RuleRemoval(
+            (
+                Edit(
+                    "models/curated/machine_learning_curated.sql",
+                    "accelerometer.customer_email = step_trainer.customer_email\n            and ",
+                    "",
+                ),
+            ),
+            "assert_machine_learning_pairs_share_one_customer",
+        ),
+        id="readings-paired-on-the-timestamp-alone",
+    ),
+]
+
+
+@pytest.mark.parametrize("removal", REMOVALS)
+def test_privacy_test_fails_without_its_rule(
+    removal: RuleRemoval, project_copy: Path, tmp_path: Path, landing_with_defects: Landing
+) -> None:
+    removal.apply(project_copy)
+    project = DbtProject(project_copy, tmp_path / "work")
+    variables = {"landing_root": str(landing_with_defects.root), "consent_policy": "as_of_consent"}
+
+    built = project.dbt("run", "--select", f"+{removal.guarding_test}", variables=variables)
+    assert built.returncode == 0, built.output[-4000:]
+    tested = project.dbt("test", "--select", removal.guarding_test, variables=variables)
+
+    statuses = tested.results()
+    assert [status for node, status in statuses.items() if removal.guarding_test in node] == ["fail"]
