@@ -1,0 +1,85 @@
+{#-
+    Make the landing tables of source `stedi_landing` exist before anything reads them.
+
+    On Athena they are Glue external tables over s3://.../<entity>/landing/ (OpenX JSON SerDe with
+    ignore.malformed.json and use.null.for.invalid.data), registered by `stedi land`; the hook only
+    checks that they are there. Locally each becomes a DuckDB view over the JSON Lines files under
+    var('landing_root'), with the columns and types declared in _stedi__sources.yml and the same
+    reading rules: a line that is not a JSON object is a row of nulls, a value of the wrong JSON
+    type is null, nothing is dropped. Staging turns those rows into quarantine rows with a reason.
+-#}
+{% macro register_landing_tables() -%}
+    {{ return(adapter.dispatch('register_landing_tables', 'stedi')()) }}
+{%- endmacro %}
+
+{% macro landing_tables() -%}
+    {%- set tables = [] -%}
+    {%- for node in graph.sources.values() if node.source_name == 'stedi_landing' -%}
+        {%- do tables.append(node) -%}
+    {%- endfor -%}
+    {{ return(tables | sort(attribute='name')) }}
+{%- endmacro %}
+
+{% macro athena__register_landing_tables() -%}
+    {%- if execute -%}
+        {%- for table in landing_tables() -%}
+            {%- set relation = adapter.get_relation(table.database, table.schema, table.identifier) -%}
+            {%- if relation is none -%}
+                {{ exceptions.raise_compiler_error(
+                    "Landing table " ~ table.schema ~ "." ~ table.identifier ~ " is not in the Glue catalog: "
+                    ~ "register it with `stedi land --from DIR --bucket B --database " ~ table.schema ~ "`"
+                ) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
+
+{% macro duckdb__register_landing_tables() -%}
+    {%- if execute -%}
+        {%- set root = var('landing_root') | trim -%}
+        {%- if not root -%}
+            {{ exceptions.raise_compiler_error(
+                "var landing_root is not set: pass --vars '{landing_root: /abs/path}' or set STEDI_LANDING_ROOT "
+                ~ "(make run does this for you)"
+            ) }}
+        {%- endif -%}
+        {%- set root = root.rstrip('/') -%}
+        {%- for table in landing_tables() -%}
+            {%- set files = root ~ '/' ~ table.meta.entity ~ '/landing/*.json' -%}
+            {%- set found = run_query("select count(*) from glob('" ~ files | replace("'", "''") ~ "')") -%}
+            {%- if found.columns[0].values()[0] == 0 %}
+                {{ exceptions.raise_compiler_error(
+                    "No landing files match " ~ files ~ " (landing_root must be an absolute path to a folder "
+                    ~ "with customer/landing, accelerometer/landing and step_trainer/landing)"
+                ) }}
+            {%- endif %}
+create schema if not exists {{ table.schema }};
+create or replace view {{ table.schema }}.{{ table.identifier }} as
+select
+    {%- for column in table.columns.values() %}
+    "{{ column.name }}" as {{ column.name | lower }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from read_json(
+    '{{ files | replace("'", "''") }}',
+    format = 'newline_delimited',
+    ignore_errors = true,
+    columns = {
+        {%- for column in table.columns.values() %}
+        '{{ column.name }}': '{{ glue_type_to_duckdb(column.data_type) }}'{{ ',' if not loop.last }}
+        {%- endfor %}
+    }
+);
+        {%- endfor -%}
+    {%- endif %}
+select 1
+{%- endmacro %}
+
+{#- Glue column types of the landing tables, as DuckDB spells them. -#}
+{% macro glue_type_to_duckdb(glue_type) -%}
+    {%- set types = {'string': 'varchar', 'bigint': 'bigint', 'int': 'integer', 'double': 'double'} -%}
+    {%- if glue_type not in types -%}
+        {{ exceptions.raise_compiler_error("Landing column type '" ~ glue_type ~ "' has no DuckDB mapping") }}
+    {%- endif -%}
+    {{ return(types[glue_type]) }}
+{%- endmacro %}
