@@ -48,9 +48,9 @@ def summary_command(database: Path, export_dir: Path, landing_root: Path, consen
     for parquet in sorted(export_dir.glob("*.parquet")):
         click.echo(f"  Parquet      : {parquet}")
     click.echo("")
-    click.echo(f"  {'schema':<24} {'table':<38} {'rows':>10}")
+    click.echo(f"  {'schema':<24} {'table':<56} {'rows':>10}")
     for schema, table, rows in zone_tables(database):
-        click.echo(f"  {schema:<24} {table:<38} {rows:>10,}")
+        click.echo(f"  {schema:<24} {table:<56} {rows:>10,}")
     click.echo(
         "\nQuery it with DuckDB, e.g.\n"
         f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{database}', read_only=True)"
