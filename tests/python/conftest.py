@@ -19,7 +19,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-PROJECT_FILES = ("dbt_project.yml", "models", "macros", "tests", "seeds", "analyses")
+PROJECT_FILES = ("dbt_project.yml", ".dbtignore", "models", "macros", "tests", "seeds", "analyses")
 
 
 @dataclass(frozen=True)
