@@ -82,7 +82,7 @@ run: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
 lint: $(VENV)/.installed-dev .dbt/profiles.yml
 	$(BIN)/ruff check src tests/python
 	$(BIN)/ruff format --check src tests/python
-	$(BIN)/sqlfluff lint models tests analyses
+	STEDI_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
 
 test: lint
 	$(BIN)/pytest
