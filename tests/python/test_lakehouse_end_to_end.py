@@ -8,6 +8,8 @@ the project's SQL.
 from __future__ import annotations
 
 import hashlib
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,29 @@ def test_policies_differ_only_in_readings_taken_before_consent(landing_with_defe
     zones = landing_with_defects.truth["zones"]
     assert zones["any_time"]["accelerometer_trusted"] > zones["as_of_consent"]["accelerometer_trusted"]
     assert zones["any_time"]["customer_trusted"] == zones["as_of_consent"]["customer_trusted"]
+
+
+def freshness(project: DbtProject, landing: Landing) -> dict[str, str]:
+    """Status of each source's freshness check (`dbt source freshness` writes target/sources.json)."""
+    run = project.dbt("source", "freshness", variables={"landing_root": str(landing.root)})
+    sources = run.target_path / "sources.json"
+    assert sources.is_file(), run.output[-4000:]
+    results = json.loads(sources.read_text())["results"]
+    return {result["unique_id"].rsplit(".", 1)[-1]: result["status"] for result in results}
+
+
+def test_reading_sources_are_fresh_when_readings_arrived_today(tmp_path: Path) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    landing = Landing.generate(tmp_path / "landing", "--customers", "50", "--end-date", today)
+    project = DbtProject(PROJECT_ROOT, tmp_path / "work")
+    assert freshness(project, landing) == {"accelerometer_landing": "pass", "step_trainer_landing": "pass"}
+
+
+def test_reading_sources_are_stale_when_the_newest_reading_is_old(
+    clean_landing: Landing, tmp_path: Path
+) -> None:
+    project = DbtProject(PROJECT_ROOT, tmp_path / "work")
+    assert freshness(project, clean_landing) == {
+        "accelerometer_landing": "error",
+        "step_trainer_landing": "error",
+    }
