@@ -1,3 +1,8 @@
+{{
+    config(
+        s3_data_dir=zone_location('customer/curated')
+    )
+}}
 -- Trusted customers with at least one trusted accelerometer reading: the people whose data the
 -- step-detection model may be trained on.
 with

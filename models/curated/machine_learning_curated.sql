@@ -1,3 +1,9 @@
+{{
+    config(
+        s3_data_dir=zone_location('step_trainer/curated'),
+        partitioned_by=['day(reading_at)']
+    )
+}}
 -- The step-detection training set: each trusted accelerometer reading paired with the trusted
 -- step-trainer reading of the SAME customer at the same instant. Customers share timestamps, so
 -- the pair is matched on the customer and the instant, never on the instant alone.

@@ -1,3 +1,9 @@
+{{
+    config(
+        s3_data_dir=zone_location('accelerometer/trusted'),
+        partitioned_by=['day(reading_at)']
+    )
+}}
 -- Accelerometer readings of customers with research consent that count under the consent policy.
 with
 

@@ -1,3 +1,8 @@
+{{
+    config(
+        s3_data_dir=zone_location('customer/trusted')
+    )
+}}
 -- Customers who agreed to share their data for research: the only customers any reading of a
 -- trusted or curated table may belong to.
 with

@@ -1,3 +1,9 @@
+{{
+    config(
+        s3_data_dir=zone_location('step_trainer/trusted'),
+        partitioned_by=['day(reading_at)']
+    )
+}}
 -- Step-trainer readings of devices owned by exactly one customer in customers_curated, that
 -- count under the consent policy (the owner's research consent).
 with

@@ -63,10 +63,15 @@ class DbtProject:
         self.profiles_dir = profiles_dir
         self._runs = 0
 
-    def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        env = {
+    @staticmethod
+    def base_env() -> dict[str, str]:
+        """The test process's environment without the developer's own STEDI_, DBT_ and AWS_ settings."""
+        return {
             key: value for key, value in os.environ.items() if not key.startswith(("STEDI_", "DBT_", "AWS_"))
         }
+
+    def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        env = self.base_env()
         env.update(
             DBT_PROFILES_DIR=str(self.profiles_dir),
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
