@@ -2,30 +2,14 @@
 
 with
 
-newest_versions as (
-
-    select
-        email,
-        research_consent_epoch_ms,
-        last_update_epoch_ms,
-        max(last_update_epoch_ms) over (partition by email) as newest_update_epoch_ms
-
-    from {{ ref('base_stedi__customer_records') }}
-    where reject_reason is null
-
-),
-
 consent_instants as (
 
-    -- The latest consent among the newest versions: the strictest reading of the records.
     select
         email,
         {{ subject_id('email') }} as subject_id,
-        max(research_consent_epoch_ms) as research_consent_epoch_ms
+        research_consent_epoch_ms
 
-    from newest_versions
-    where last_update_epoch_ms = newest_update_epoch_ms
-    group by email
+    from ({{ independent_research_consent() }}) as consent
 
 ),
 

@@ -1,26 +1,10 @@
 with
 
-newest_versions as (
-
-    select
-        email,
-        research_consent_epoch_ms,
-        last_update_epoch_ms,
-        max(last_update_epoch_ms) over (partition by email) as newest_update_epoch_ms
-
-    from {{ ref('base_stedi__customer_records') }}
-    where reject_reason is null
-
-),
-
 consenting_customers as (
 
     select email
-
-    from newest_versions
-    where last_update_epoch_ms = newest_update_epoch_ms
-    group by email
-    having count(*) = count(research_consent_epoch_ms)
+    from ({{ independent_research_consent() }}) as consent
+    where research_consent_epoch_ms is not null
 
 ),
 

@@ -1,0 +1,27 @@
+{#-
+    For the privacy tests: every customer's research consent re-derived from the usable landing
+    records, independently of the staging models that the tests check. One row per email with the
+    consent instant, or null when any newest version of the customer's record lacks consent; with
+    several newest versions, the latest consent (the strictest reading of the records).
+-#}
+{% macro independent_research_consent() %}
+    select
+        email,
+        case
+            when count(*) = count(research_consent_epoch_ms) then max(research_consent_epoch_ms)
+        end as research_consent_epoch_ms
+
+    from (
+        select
+            email,
+            research_consent_epoch_ms,
+            last_update_epoch_ms,
+            max(last_update_epoch_ms) over (partition by email) as newest_update_epoch_ms
+
+        from {{ ref('base_stedi__customer_records') }}
+        where reject_reason is null
+    ) as versions
+
+    where last_update_epoch_ms = newest_update_epoch_ms
+    group by email
+{% endmacro %}
