@@ -302,6 +302,36 @@ def test_view_is_expanded_at_query_time_and_fails_once_its_table_is_gone(emulato
     )
 
 
+def test_views_follow_the_tables_and_views_they_read_when_those_change(emulator: AthenaEmulator) -> None:
+    """Views are kept as DuckDB views between statements; every change below one must show."""
+    _run(emulator, "create schema if not exists view_cache")
+    _run(
+        emulator,
+        "create table view_cache.t with (table_type='iceberg', location='s3://toy-lake/data/view_cache/a/') "
+        "as select 1 as id",
+    )
+    _run(emulator, "create view view_cache.inner_v as select id from view_cache.t")
+    _run(emulator, "create view view_cache.outer_v as select id * 10 as id10 from view_cache.inner_v")
+    assert _rows(emulator, "select id10 from view_cache.outer_v") == [(10,)]
+    # the table replaced the way dbt-athena replaces one: Glue DeleteTable, then a new CTAS
+    _client(emulator, "glue").delete_table(DatabaseName="view_cache", Name="t")
+    _run(
+        emulator,
+        "create table view_cache.t with (table_type='iceberg', location='s3://toy-lake/data/view_cache/b/') "
+        "as select 2 as id union all select 3 as id",
+    )
+    assert _rows(emulator, "select id10 from view_cache.outer_v order by 1") == [(20,), (30,)]
+    # rows written into the table, and a new body for the inner view
+    _run(emulator, "insert into view_cache.t values (4)")
+    _run(emulator, "create or replace view view_cache.inner_v as select id + 1 as id from view_cache.t")
+    assert _rows(emulator, "select id10 from view_cache.outer_v order by 1") == [(30,), (40,), (50,)]
+    # gone: every view over it fails as on Athena
+    _run(emulator, "drop table view_cache.t")
+    for view in ("inner_v", "outer_v"):
+        execution = _run(emulator, f"select * from view_cache.{view}")
+        assert execution["Status"]["StateChangeReason"].startswith("TABLE_NOT_FOUND"), view
+
+
 # --- results -------------------------------------------------------------------------------------
 
 
@@ -493,6 +523,19 @@ def test_json_table_sees_new_s3_objects_on_the_next_query(emulator: AthenaEmulat
         Bucket=BUCKET, Key="semantics/step_trainer-2.json", Body=b'{"serialNumber": "s-9", "Distance": 1}\n'
     )
     assert _rows(emulator, f"select count(*) from {json_table}")[0][0] == before + 1
+
+
+def test_view_over_a_json_table_sees_s3_objects_added_and_removed(emulator: AthenaEmulator) -> None:
+    s3 = _client(emulator, "s3")
+    s3.put_object(Bucket=BUCKET, Key="view_json/a.json", Body=b'{"n": 1}\n')
+    _register_json_table(emulator, "view_json", "view_json", [("n", "int")])
+    view = f"{LANDING_DATABASE}.view_json_v"
+    _run(emulator, f"create view {view} as select n from {LANDING_DATABASE}.view_json")
+    assert _rows(emulator, f"select n from {view}") == [(1,)]
+    s3.put_object(Bucket=BUCKET, Key="view_json/b.json", Body=b'{"n": 2}\n')
+    assert _rows(emulator, f"select n from {view} order by n") == [(1,), (2,)]
+    s3.delete_object(Bucket=BUCKET, Key="view_json/a.json")
+    assert _rows(emulator, f"select n from {view}") == [(2,)]
 
 
 def test_glue_delete_table_drops_the_rows_the_emulator_held(emulator: AthenaEmulator) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.athena import Athena
 from sqlglot.dialects.trino import Trino
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.parsers.athena import AthenaParser, AthenaTrinoParser
+from sqlglot.tokens import Token
 
 from stedi.athena_emulator.errors import QueryFailed
 
@@ -73,10 +73,25 @@ def position(node: exp.Expr) -> str:
     return f"line {line}:{max(start, 1)}"
 
 
-def parse_statement(sql: str) -> exp.Expr:
-    """The one statement in ``sql``; Athena refuses several statements in one query."""
+def tokenize(sql: str) -> list[Token]:
+    """``sql`` as the Athena dialect's tokens (Trino's, or Hive's for Hive DDL); SYNTAX_ERROR if it
+    does not tokenize."""
     try:
-        statements = [s for s in sqlglot.parse(sql, dialect=EmulatedAthena) if s is not None]
+        return EmulatedAthena().tokenize(sql)
+    except TokenError as error:
+        raise QueryFailed("SYNTAX_ERROR", _first_line(str(error))) from error
+
+
+def parse_statement(sql: str, tokens: list[Token] | None = None) -> exp.Expr:
+    """The one statement in ``sql``; Athena refuses several statements in one query.
+
+    ``tokens`` are ``tokenize(sql)`` when the caller already has them (the text is tokenized once).
+    """
+    dialect = EmulatedAthena()
+    try:
+        if tokens is None:
+            tokens = dialect.tokenize(sql)
+        statements = [s for s in dialect.parser().parse(tokens, sql) if s is not None]
     except (ParseError, TokenError) as error:
         raise QueryFailed("SYNTAX_ERROR", _first_line(str(error))) from error
     if not statements:

@@ -2,7 +2,8 @@
 
 One DuckDB connection serves every query, behind a lock: dbt runs several threads and each sends
 statements through its own cursor, but DuckDB connections are not safe to share across threads
-and Glue/S3 changes must not interleave with the reads that depend on them.
+and Glue/S3 changes must not interleave with the reads that depend on them. Parsing and the
+syntax/function checks need neither, so they happen before the lock is taken.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from sqlglot import exp
 from stedi.athena_emulator import ddl_catalog, ddl_tables, dml
 from stedi.athena_emulator.catalog import Lake
 from stedi.athena_emulator.context import Outcome, QueryContext
-from stedi.athena_emulator.dialect import parse_statement
+from stedi.athena_emulator.dialect import parse_statement, tokenize
 from stedi.athena_emulator.engine import open_engine
 from stedi.athena_emulator.errors import QueryFailed, emulator_unsupported
 from stedi.athena_emulator.external import ExternalTables
 from stedi.athena_emulator.functions import check_functions, check_syntax
+from stedi.athena_emulator.resolve import ViewTables
 from stedi.athena_emulator.runtime import StatementRun
 from stedi.athena_emulator.store import ManagedStore
 
@@ -90,16 +92,25 @@ class Executor:
         self._duck = open_engine()
         self._store = ManagedStore(self._duck)
         self._externals = ExternalTables(self._duck, workdir / "s3")
+        self._views = ViewTables(self._duck)
 
     def run(self, sql: str, context: QueryContext) -> Outcome:
         """Run one statement; raises QueryFailed the way Athena would fail it."""
+        # Parsing and the checks depend on the text alone: they run before taking the lock, so one
+        # thread's statement parses while another's runs in DuckDB.
+        tokens = tokenize(sql)
+        check_syntax(tokens)
+        statement = parse_statement(sql, tokens)
+        check_functions(statement)
         with self._lock:
-            check_syntax(sql)
-            statement = parse_statement(sql)
-            check_functions(statement)
             self._store.collect()
             run = StatementRun(
-                self._duck, Lake(context.account_id, context.region), self._store, self._externals, context
+                self._duck,
+                Lake(context.account_id, context.region),
+                self._store,
+                self._externals,
+                self._views,
+                context,
             )
             try:
                 return _dispatch(run, statement, sql)

@@ -8,10 +8,10 @@ the parsed statement before any translation, against the names as the query wrot
 from __future__ import annotations
 
 from sqlglot import exp
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from stedi.athena_emulator.athena_functions import ATHENA_FUNCTIONS
-from stedi.athena_emulator.dialect import EmulatedAthena, position, written_name
+from stedi.athena_emulator.dialect import position, written_name
 from stedi.athena_emulator.errors import QueryFailed
 
 
@@ -25,9 +25,9 @@ def check_functions(statement: exp.Expr) -> None:
             )
 
 
-def check_syntax(sql: str) -> None:
+def check_syntax(tokens: list[Token]) -> None:
     """Reject DuckDB/PostgreSQL-only syntax that sqlglot's Trino parser quietly accepts (``x::int``)."""
-    for token in EmulatedAthena().tokenize(sql):
+    for token in tokens:
         if token.token_type == TokenType.DCOLON:
             raise QueryFailed(
                 "SYNTAX_ERROR",

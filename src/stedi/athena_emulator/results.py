@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import math
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from duckdb.sqltypes import DuckDBPyType
@@ -96,17 +97,41 @@ def _nested(value: Any, duck: DuckDBPyType) -> str:
     return "null" if value is None else render(value, duck)
 
 
+def _column_renderer(duck: DuckDBPyType) -> Callable[[Any], str]:
+    """``render`` for the values of one column: the same text, with the branches of the common
+    scalar types picked by exact Python type (so ``bool`` never passes for ``int``) and the Athena
+    type of a timestamp column looked up once, not per value."""
+    precision = athena_result_type(duck).precision
+
+    def render_value(value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return value  # type: ignore[no-any-return]
+        if kind is int:
+            return str(value)
+        if kind is float:
+            return _java_double(value)
+        if kind is dt.datetime:
+            if value.tzinfo is not None:
+                return _timestamp(value.astimezone(dt.UTC), 3) + " UTC"
+            return _timestamp(value, precision)
+        return render(value, duck)
+
+    return render_value
+
+
 def result_rows(outcome: Outcome) -> list[dict[str, Any]]:
     """Every row of the result set as Athena's Rows, the label row first for DML."""
     rows = []
     if outcome.header and outcome.names:
         rows.append({"Data": [{"VarCharValue": name} for name in outcome.names]})
+    renderers = [_column_renderer(duck) for duck in outcome.types]
     for row in outcome.rows:
         rows.append(
             {
                 "Data": [
-                    {} if value is None else {"VarCharValue": render(value, duck)}
-                    for value, duck in zip(row, outcome.types, strict=True)
+                    {} if value is None else {"VarCharValue": render_value(value)}
+                    for value, render_value in zip(row, renderers, strict=True)
                 ]
             }
         )

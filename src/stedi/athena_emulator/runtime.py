@@ -12,7 +12,7 @@ from sqlglot import exp
 from stedi.athena_emulator.catalog import Lake
 from stedi.athena_emulator.context import QueryContext
 from stedi.athena_emulator.external import ExternalTables
-from stedi.athena_emulator.resolve import Resolution, Resolver, missing_table, table_parts
+from stedi.athena_emulator.resolve import Resolution, Resolver, ViewTables, missing_table, table_parts
 from stedi.athena_emulator.store import ManagedStore
 from stedi.athena_emulator.translate import to_duckdb
 
@@ -23,11 +23,12 @@ class StatementRun:
     lake: Lake
     store: ManagedStore
     externals: ExternalTables
+    views: ViewTables
     context: QueryContext
 
     def resolve(self, node: exp.Expr, resolution: Resolution | None = None) -> Resolution:
         """Point every table ``node`` reads at DuckDB (in place)."""
-        resolver = Resolver(self.duck, self.lake, self.store, self.externals)
+        resolver = Resolver(self.duck, self.lake, self.store, self.externals, self.views)
         return resolver.resolve(node, self.context.schema, resolution)
 
     def first_row(self, sql: str) -> tuple[Any, ...] | None:

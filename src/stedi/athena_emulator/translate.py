@@ -116,10 +116,13 @@ class _Translator:
         return node
 
 
-def to_duckdb(statement: exp.Expr, column_types: Mapping[str, str]) -> str:
-    """DuckDB SQL for a statement whose table references already name DuckDB relations."""
+def to_duckdb(statement: exp.Expr, column_types: Mapping[str, str], *, copy: bool = True) -> str:
+    """DuckDB SQL for a statement whose table references already name DuckDB relations.
+
+    ``statement`` is left as it is unless ``copy=False``, for a tree the caller no longer needs.
+    """
     translator = _Translator(column_types)
-    root = statement.copy()
+    root = statement.copy() if copy else statement
     # Children before parents, so a rewritten node's arguments are already rewritten
     # (sqlglot's transform() does not descend into the nodes it replaced).
     for node in reversed(list(root.walk(bfs=False))):
@@ -129,4 +132,4 @@ def to_duckdb(statement: exp.Expr, column_types: Mapping[str, str]) -> str:
                 root = new
             else:
                 node.replace(new)
-    return root.sql(dialect="duckdb")
+    return root.sql(dialect="duckdb", copy=False)  # root is this function's own tree
