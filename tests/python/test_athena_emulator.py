@@ -731,3 +731,20 @@ def test_dbt_athena_build_uses_only_the_expected_aws_calls(toy_builds: dict[str,
     assert ObservedRequest("athena", "StartQueryExecution") in toy_builds["requests"]
     assert ("glue", "GetTable") in used and ("sts", "GetCallerIdentity") in used
     assert {service for service, _ in used} <= {"athena", "glue", "s3", "sts"}
+
+
+def test_lake_formation_tags_of_an_untagged_table_are_empty_then_include_its_columns(
+    emulator: AthenaEmulator,
+) -> None:
+    lake_formation = _client(emulator, "lakeformation")
+    lake_formation.create_lf_tag(TagKey="sensitivity", TagValues=["high"])
+    table = {"DatabaseName": "lf_db", "Name": "people"}
+    untagged = lake_formation.get_resource_lf_tags(Resource={"Table": table})
+    assert untagged.get("LFTagsOnTable", []) == [] and untagged.get("LFTagsOnColumns", []) == []
+
+    lake_formation.add_lf_tags_to_resource(
+        Resource={"TableWithColumns": {**table, "ColumnNames": ["email"]}},
+        LFTags=[{"TagKey": "sensitivity", "TagValues": ["high"]}],
+    )
+    tagged = lake_formation.get_resource_lf_tags(Resource={"Table": table})
+    assert [column["Name"] for column in tagged["LFTagsOnColumns"]] == ["email"]

@@ -248,7 +248,7 @@ def test_pii_columns_are_tagged_in_lake_formation_when_switched_on(
         column["Name"]
         for column in tags.get("LFTagsOnColumns", [])
         for tag in column["LFTags"]
-        if tag == {"TagKey": "data_classification", "TagValues": ["pii"]}
+        if (tag["TagKey"], tag["TagValues"]) == ("data_classification", ["pii"])
     }
     assert tagged == {"email", "customer_name", "phone", "birth_day", "birth_date", "serial_number"}
 

@@ -39,6 +39,7 @@ from werkzeug.serving import make_server
 
 from stedi.athena_emulator.athena_api import OPERATIONS, AthenaApi, InvalidRequest
 from stedi.athena_emulator.executor import Executor
+from stedi.athena_emulator.lake_formation import answer_lf_tags_like_aws
 
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 _S3_SUBRESOURCES = {
@@ -168,6 +169,7 @@ class AthenaEmulator:
         logging.getLogger("sqlglot").setLevel(logging.ERROR)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         BackendDict.reset()
+        answer_lf_tags_like_aws()
         self._workdir = tempfile.TemporaryDirectory(prefix="athena-emulator-")
         self._executor = Executor(Path(self._workdir.name))
         api = AthenaApi(self._executor)
