@@ -84,8 +84,9 @@ lint: $(VENV)/.installed-dev .dbt/profiles.yml
 	$(BIN)/ruff format --check src tests/python
 	STEDI_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
 
+# Test files run in parallel on every core, one file per worker (their fixtures build once per file).
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 docs: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
 	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'

@@ -54,6 +54,8 @@ def client_settings(emulator: AthenaEmulator) -> dict[str, str]:
 def athena_env(emulator: AthenaEmulator, schema_prefix: str) -> dict[str, str]:
     return {
         **aws_env(emulator),
+        # One botocore loader per dbt process: see athena_client/sitecustomize.py.
+        "PYTHONPATH": str(Path(__file__).parent / "athena_client"),
         "STEDI_TARGET": "athena",
         "STEDI_S3_STAGING_DIR": f"s3://{BUCKET}/athena-results/",
         "STEDI_S3_DATA_DIR": f"s3://{BUCKET}/lakehouse/",
