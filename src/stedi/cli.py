@@ -18,3 +18,7 @@ def main() -> None:
 main.add_command(generate_command)
 main.add_command(land_command)
 main.add_command(summary_command)
+
+
+if __name__ == "__main__":
+    main(prog_name="stedi")

@@ -366,7 +366,3 @@ def land_command(**options: Any) -> None:
         _fail(" ".join(str(error).split()))
     except (BotoCoreError, ClientError) as error:  # a call no step expected to fail; still one line
         _fail(describe_aws_error(error))
-
-
-if __name__ == "__main__":
-    land_command(prog_name="stedi land")

@@ -137,7 +137,7 @@ def landing(tmp_path: Path) -> Path:
 
 def run_land(env: dict[str, str], landing: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "stedi.land", "--from", str(landing), "--bucket", BUCKET, *options],
+        [sys.executable, "-m", "stedi.cli", "land", "--from", str(landing), "--bucket", BUCKET, *options],
         env=env,
         capture_output=True,
         text=True,
