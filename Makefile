@@ -2,7 +2,9 @@
 #   make run    set up .venv, generate sample landing data (unless LANDING_ROOT is given) and build
 #               every zone on the embedded DuckDB default
 #   make test   everything that proves the project: lint, then pytest (dbt builds on generated data
-#               under both consent policies, the offline Athena harness, the Python tooling)
+#               under both consent policies, the athena target on a local Athena running Trino,
+#               the Python tooling)
+#   make athena-local PORT=5000   the local Athena (S3, Glue, STS, Athena API, Trino) in the foreground
 #
 #   make run LANDING_ROOT=/path/to/landing CONSENT_POLICY=any_time
 
@@ -24,6 +26,9 @@ export DBT_PROFILES_DIR := $(CURDIR)/.dbt
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export STEDI_DUCKDB_PATH ?= $(CURDIR)/$(LAKE)/stedi.duckdb
 export STEDI_EXPORT_DIR ?= $(CURDIR)/$(LAKE)
+# The local Athena's Trino distribution: fetched once (mvn, Maven Central) and reused from here.
+export ATHENA_LOCAL_HOME ?= $(CURDIR)/.athena-local
+PORT ?= 5000
 
 ifdef LANDING_ROOT
 landing_root := $(abspath $(LANDING_ROOT))
@@ -33,11 +38,12 @@ endif
 
 DBT_VARS := {landing_root: "$(landing_root)", consent_policy: $(CONSENT_POLICY)}
 
-.PHONY: help run test lint sample-landing docs constraints clean
+.PHONY: help run test lint trino athena-local sample-landing docs constraints clean
 
 help:
 	@echo "make run    build every zone locally (LANDING_ROOT=/path, CONSENT_POLICY=as_of_consent|any_time)"
 	@echo "make test   lint + pytest: dbt builds on generated data, Athena harness, Python tooling"
+	@echo "make athena-local PORT=5000   a local Athena (Trino behind the Athena API) on 127.0.0.1:PORT"
 	@echo "make docs   generate the dbt docs site into target/ (serve with: $(BIN)/dbt docs serve)"
 	@echo "make clean  remove .venv, target/, logs/ and lake/"
 
@@ -53,9 +59,18 @@ $(VENV)/.installed-run: $(VENV)/.python-ok requirements.txt constraints.txt pypr
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt harness/pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e harness
 	@touch $@
+
+# Trino (server core + Hive and Iceberg connectors, version pinned in harness/src/athena_local/
+# trino_dist.py): fetched with mvn on first use into $(ATHENA_LOCAL_HOME), a no-op afterwards.
+trino: $(VENV)/.installed-dev
+	@$(BIN)/athena-local install
+
+athena-local: trino
+	$(BIN)/athena-local --port $(PORT)
 
 .dbt/profiles.yml:
 	@mkdir -p .dbt
@@ -80,12 +95,12 @@ run: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
 
 # -- proof -----------------------------------------------------------------------------------
 lint: $(VENV)/.installed-dev .dbt/profiles.yml
-	$(BIN)/ruff check src tests/python
-	$(BIN)/ruff format --check src tests/python
+	$(BIN)/ruff check src harness tests/python
+	$(BIN)/ruff format --check src harness tests/python
 	STEDI_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
 
 # Test files run in parallel on every core, one file per worker (their fixtures build once per file).
-test: lint
+test: lint trino
 	$(BIN)/pytest -n auto --dist loadfile
 
 docs: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
@@ -101,3 +116,4 @@ constraints: $(VENV)/.python-ok
 
 clean:
 	rm -rf $(VENV) target logs $(LAKE) .dbt .pytest_cache .ruff_cache
+	@echo "(the Trino distribution in $(ATHENA_LOCAL_HOME) is kept: rm -rf it to fetch it again)"

@@ -1,9 +1,11 @@
-"""Athena's query API (StartQueryExecution, GetQueryExecution, GetQueryResults ...) over the executor.
+"""Athena's query API (StartQueryExecution, GetQueryExecution, GetQueryResults ...) over Trino.
 
-moto's Athena accepts queries and runs nothing; these operations replace its handlers. A query runs
-to completion inside StartQueryExecution, so the first GetQueryExecution a client polls already
-reports SUCCEEDED or FAILED (dbt-athena and PyAthena never sleep). Workgroups, data catalogs and
-the rest of Athena stay moto's.
+moto's Athena accepts queries and runs nothing; these operations replace its handlers and hand each
+query to the engine (engine.py). A query runs on a worker thread; StartQueryExecution waits for it
+up to ``quick_seconds`` (most statements of a dbt build finish well within that), so the first
+GetQueryExecution a client polls usually reports SUCCEEDED or FAILED and dbt-athena seldom sleeps;
+a longer query is reported QUEUED/RUNNING until it ends, as on Athena. Workgroups, data catalogs
+and the rest of Athena stay moto's.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ import io
 import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from typing import Any
 
 from moto.athena.models import athena_backends
+from moto.s3.models import s3_backends
+from moto.utilities.utils import get_partition
 
-from stedi.athena_emulator.catalog import Lake
-from stedi.athena_emulator.context import Outcome, QueryContext
-from stedi.athena_emulator.errors import QueryFailed
-from stedi.athena_emulator.executor import Executor
-from stedi.athena_emulator.results import page, result_rows
+from athena_local.athena_sql import Context
+from athena_local.engine import Engine, QueryFailed
+from athena_local.results import Outcome, page, result_rows
 
 OPERATIONS = frozenset(
     {
@@ -52,23 +56,32 @@ class Execution:
     outcome: Outcome | None = None
     failure: QueryFailed | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    running: Future[None] | None = None
+
+    @property
+    def state(self) -> str:
+        if self.running is not None and not self.running.done():
+            return "RUNNING"
+        return "SUCCEEDED" if self.outcome is not None else "FAILED"
 
     def as_dict(self) -> dict[str, Any]:
-        outcome = self.outcome
+        state = self.state
+        outcome = self.outcome if state == "SUCCEEDED" else None
         status: dict[str, Any] = {
-            "State": "SUCCEEDED" if outcome is not None else "FAILED",
+            "State": state,
             "SubmissionDateTime": self.submitted,
-            "CompletionDateTime": self.completed,
         }
-        if self.failure is not None:
+        if state != "RUNNING":
+            status["CompletionDateTime"] = self.completed
+        if self.failure is not None and state == "FAILED":
             status["StateChangeReason"] = str(self.failure)
             status["AthenaError"] = {
                 "ErrorCategory": self.failure.category,
-                "ErrorType": self.failure.error_type,
+                "ErrorType": self.failure.code,
                 "Retryable": False,
                 "ErrorMessage": str(self.failure),
             }
-        elapsed = max(int((self.completed - self.submitted) * 1000), 1)
+        elapsed = max(int(((self.completed or time.time()) - self.submitted) * 1000), 1)
         execution: dict[str, Any] = {
             "QueryExecutionId": self.query_id,
             "Query": self.query,
@@ -99,7 +112,10 @@ class Execution:
 
     @property
     def result_location(self) -> str:
-        suffix = "csv" if self.outcome is None or self.outcome.header else "txt"
+        return self.result_location_for(self.outcome)
+
+    def result_location_for(self, outcome: Outcome | None) -> str:
+        suffix = "csv" if outcome is None or outcome.header else "txt"
         return f"{(self.output_location or '').rstrip('/')}/{self.query_id}.{suffix}"
 
 
@@ -116,13 +132,28 @@ def _result_file(outcome: Outcome, rows: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode()
 
 
+def _bucket_exists(account_id: str, region: str, uri: str) -> bool:
+    bucket = uri.removeprefix("s3://").split("/")[0]
+    return bucket in s3_backends[account_id][get_partition(region)].buckets
+
+
+def _put(account_id: str, region: str, uri: str, body: bytes) -> None:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    s3_backends[account_id][get_partition(region)].put_object(bucket, key, body)
+
+
 class AthenaApi:
     """The query operations of Athena's JSON API, keyed by X-Amz-Target operation name."""
 
-    def __init__(self, executor: Executor) -> None:
-        self._executor = executor
+    def __init__(self, engine: Engine, *, workers: int = 8, quick_seconds: float = 20.0) -> None:
+        self._engine = engine
         self._executions: dict[str, Execution] = {}
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="athena-query")
+        self._quick_seconds = quick_seconds
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def handle(self, operation: str, request: dict[str, Any], account_id: str, region: str) -> dict[str, Any]:
         handler = getattr(self, f"_{operation}")
@@ -158,30 +189,40 @@ class AthenaApi:
             output_location=output,
             submitted=time.time(),
         )
-        query_context = QueryContext(
-            account_id=account_id,
-            region=region,
-            catalog=str(context.get("Catalog") or "awsdatacatalog"),
-            schema=str(context.get("Database") or "default"),
+        query_context = Context(
+            schema=str(context.get("Database") or "default").lower(),
             output_location=output if output.endswith("/") else output + "/",
             query_id=execution.query_id,
         )
+        with self._lock:
+            self._executions[execution.query_id] = execution
+        execution.running = self._pool.submit(self._run, execution, query_context, account_id, region)
+        wait_for([execution.running], timeout=self._quick_seconds)
+        return {"QueryExecutionId": execution.query_id}
+
+    def _run(self, execution: Execution, context: Context, account_id: str, region: str) -> None:
         try:
-            if not Lake(account_id, region).has_bucket(output):
-                bucket = output.removeprefix("s3://").split("/")[0]
+            if not _bucket_exists(account_id, region, context.output_location):
+                bucket = context.output_location.removeprefix("s3://").split("/")[0]
                 raise QueryFailed("INVALID_INPUT", f"Unable to verify/create output bucket {bucket}")
-            execution.outcome = self._executor.run(execution.query, query_context)
-            execution.rows = result_rows(execution.outcome)
-            Lake(account_id, region).put(
-                execution.result_location, _result_file(execution.outcome, execution.rows)
+            outcome = self._engine.run(execution.query, account_id=account_id, region=region, context=context)
+            execution.rows = result_rows(outcome)
+            _put(
+                account_id,
+                region,
+                execution.result_location_for(outcome),
+                _result_file(outcome, execution.rows),
             )
+            execution.outcome = outcome
         except QueryFailed as failure:
             execution.failure = failure
             execution.outcome = None
+        except Exception as unexpected:  # a harness bug: report it as Athena reports an internal error
+            execution.failure = QueryFailed(
+                "GENERIC_INTERNAL_ERROR", f"{type(unexpected).__name__}: {unexpected}", 1
+            )
+            execution.outcome = None
         execution.completed = time.time()
-        with self._lock:
-            self._executions[execution.query_id] = execution
-        return {"QueryExecutionId": execution.query_id}
 
     def _GetQueryExecution(self, request: dict[str, Any], _account: str, _region: str) -> dict[str, Any]:
         return {"QueryExecution": self._execution(request["QueryExecutionId"]).as_dict()}
@@ -209,6 +250,9 @@ class AthenaApi:
 
     def _GetQueryResults(self, request: dict[str, Any], _account: str, _region: str) -> dict[str, Any]:
         execution = self._execution(request["QueryExecutionId"])
+        state = execution.state
+        if state == "RUNNING":
+            raise InvalidRequest(f"Query has not yet finished. Current state: {state}")
         if execution.outcome is None:
             raise InvalidRequest("Query did not finish successfully. Final query state: FAILED")
         token = request.get("NextToken")

@@ -3,7 +3,7 @@
 moto 5.2 raises KeyError (an HTTP 500) when asked for the tags of a database or table that has
 none, and leaves out the column tags when asked about a table. AWS answers with empty lists and,
 for a table, with the tags of its columns too. dbt-athena's lf_tags_config asks exactly that
-before tagging a table, so the emulator corrects moto's backend in place.
+before tagging a table, so the local endpoint corrects moto's backend in place.
 """
 
 from __future__ import annotations

@@ -1,17 +1,19 @@
-"""The local AWS endpoint: moto's server (S3, Glue, STS, Athena, ...) with Athena queries executed.
+"""The local Athena: one AWS endpoint (moto's S3, Glue, STS, Athena, ...) with Trino behind Athena.
 
-moto's ThreadedMotoServer runs in-process, so the executor works on the very backend objects the
-HTTP API serves. A WSGI layer in front of moto's app does two things:
+moto's ThreadedMotoServer runs in-process on 127.0.0.1; Trino runs as a child process whose Hive
+and Iceberg connectors use that same endpoint as their Glue and S3. A WSGI layer in front of
+moto's app:
 
 - routes Athena's query operations (X-Amz-Target ``AmazonAthena.StartQueryExecution`` etc.) to
-  athena_api.py instead of moto's do-nothing handlers; every other request goes to moto unchanged;
-- records every request as (service, operation), which is how the README's list of the AWS calls
-  a dbt-athena build makes was observed.
+  athena_api.py, which hands each statement to Trino, instead of moto's do-nothing handlers;
+- answers the Glue statistics and user-defined-function calls moto lacks (glue_extras.py);
+- passes every other request to moto unchanged, and records every request as (service,
+  operation) so tests can see which AWS calls a dbt-athena build makes.
 
 Usage::
 
-    with AthenaEmulator() as emulator:      # starts on 127.0.0.1 and a free port
-        boto3.client("glue", endpoint_url=emulator.endpoint_url, ...)
+    with AthenaLocal() as athena:      # 127.0.0.1, free ports
+        boto3.client("glue", endpoint_url=athena.endpoint_url, ...)
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,14 +34,19 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from moto.core.base_backend import BackendDict
+from moto.glue.models import glue_backends
 from moto.iam.models import get_account_id_from
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from stedi.athena_emulator.athena_api import OPERATIONS, AthenaApi, InvalidRequest
-from stedi.athena_emulator.executor import Executor
-from stedi.athena_emulator.lake_formation import answer_lf_tags_like_aws
+from athena_local import glue_extras
+from athena_local.athena_api import OPERATIONS, AthenaApi, InvalidRequest
+from athena_local.engine import Engine
+from athena_local.lake_formation import answer_lf_tags_like_aws
+from athena_local.trino_server import TrinoServer
+
+DEFAULT_ACCOUNT = "123456789012"
 
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 _S3_SUBRESOURCES = {
@@ -97,7 +104,39 @@ class _Front:
         if target.startswith("AmazonAthena.") and operation in OPERATIONS:
             account_id = os.environ.get("MOTO_ACCOUNT_ID") or get_account_id_from(access_key)
             return self._athena(operation, body, account_id, region, start_response)
+        if target.startswith("AWSGlue.") and operation in glue_extras.OPERATIONS:
+            return self._json(start_response, "200 OK", glue_extras.answer(operation))
+        if (
+            target.startswith("AWSGlue.")
+            and operation in glue_extras.VIEW_READS
+            and glue_extras.is_trino_client(environ.get("HTTP_USER_AGENT", ""))
+        ):
+            return self._views_for_trino(environ, start_response, operation)
         return self._moto_app(environ, start_response)
+
+    def _views_for_trino(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], operation: str
+    ) -> Iterable[bytes]:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        body = b"".join(self._moto_app(environ, capture))
+        if captured["status"].startswith("200"):
+            body = json.dumps(glue_extras.views_as_athena_reads_them(operation, json.loads(body))).encode()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+    @staticmethod
+    def _json(start_response: Callable[..., Any], status: str, payload: dict[str, Any]) -> Iterable[bytes]:
+        data = json.dumps(payload).encode()
+        start_response(
+            status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))]
+        )
+        return [data]
 
     @staticmethod
     def _operation(environ: dict[str, Any], target: str, service: str, body: bytes) -> str:
@@ -120,11 +159,7 @@ class _Front:
         except InvalidRequest as refused:
             payload = {"__type": "InvalidRequestException", "Message": str(refused)}
             status = "400 Bad Request"
-        data = json.dumps(payload).encode()
-        start_response(
-            status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))]
-        )
-        return [data]
+        return self._json(start_response, status, payload)
 
 
 class _Server(ThreadedMotoServer):
@@ -141,58 +176,80 @@ class _Server(ThreadedMotoServer):
         self._server.serve_forever()
 
 
-class AthenaEmulator:
-    """S3, Glue, STS and Athena on ``http://127.0.0.1:<port>``, with Athena queries executed in DuckDB.
+class AthenaLocal:
+    """S3, Glue, STS and Athena on ``http://127.0.0.1:<port>``, with Athena's queries run by Trino.
 
-    ``port=0`` picks a free port. Starting resets moto's in-process state, so each emulator starts
-    from an empty account; DuckDB data and mirrored S3 files live in a temporary folder removed at
-    stop.
+    ``port=0`` picks a free port. Starting resets moto's in-process state, so each instance starts
+    from an empty account (with Glue's ``default`` database, as every Athena account has), and
+    starts a Trino server of its own; ``stop`` ends it.
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", *, trino_home: Path | None = None) -> None:
         self._host = host
         self._port = port
+        self._trino_home = trino_home
         self._server: _Server | None = None
-        self._workdir: tempfile.TemporaryDirectory[str] | None = None
-        self._executor: Executor | None = None
+        self._trino: TrinoServer | None = None
+        self._api: AthenaApi | None = None
         self.requests: list[ObservedRequest] = []
+        self.startup_seconds = 0.0
 
     @property
     def endpoint_url(self) -> str:
         if self._server is None:
-            raise RuntimeError("the emulator is not running")
+            raise RuntimeError("the local Athena is not running")
         host, port = self._server.get_host_and_port()
         return f"http://{host}:{port}"
 
+    @property
+    def trino_port(self) -> int:
+        if self._trino is None:
+            raise RuntimeError("the local Athena is not running")
+        return self._trino.port
+
+    @property
+    def trino_log(self) -> Path | None:
+        return self._trino.log_path if self._trino else None
+
     def start(self) -> str:
         """Start serving; returns the endpoint URL (``http://127.0.0.1:<port>``)."""
-        logging.getLogger("sqlglot").setLevel(logging.ERROR)
+        started = time.monotonic()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         BackendDict.reset()
         answer_lf_tags_like_aws()
-        self._workdir = tempfile.TemporaryDirectory(prefix="athena-emulator-")
-        self._executor = Executor(Path(self._workdir.name))
-        api = AthenaApi(self._executor)
-        self._server = _Server(self._host, self._port, lambda app: _Front(app, api, self.requests))
+        for region in ("us-east-1", os.environ.get("AWS_REGION") or "us-east-1"):
+            glue = glue_backends[DEFAULT_ACCOUNT][region]
+            if "default" not in glue.databases:
+                glue.create_database("default", {"Name": "default"})
+        self._trino = TrinoServer("http://127.0.0.1:0", home=self._trino_home)
+        self._api = AthenaApi(Engine(self._trino.port))
+        self._server = _Server(self._host, self._port, lambda app: _Front(app, self._api, self.requests))
         self._server.start()
+        try:
+            self._trino.endpoint = self.endpoint_url
+            self._trino.start()
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_seconds = time.monotonic() - started
         return self.endpoint_url
 
     def stop(self) -> None:
+        if self._trino is not None:
+            self._trino.stop()
+            self._trino = None
         if self._server is not None:
             self._server.stop()
             self._server = None
-        if self._executor is not None:
-            self._executor.close()
-            self._executor = None
-        if self._workdir is not None:
-            self._workdir.cleanup()
-            self._workdir = None
+        if self._api is not None:
+            self._api.close()
+            self._api = None
 
     def operations(self) -> Counter[ObservedRequest]:
         """How often each (service, operation) was requested since start."""
         return Counter(self.requests)
 
-    def __enter__(self) -> AthenaEmulator:
+    def __enter__(self) -> AthenaLocal:
         self.start()
         return self
 
