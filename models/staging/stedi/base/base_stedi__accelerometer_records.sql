@@ -15,7 +15,8 @@ cleaned as (
         y,
         z,
         nullif(lower(trim("user")), '') as customer_email,
-        "user" is null and coalesce("timestamp", x, y, z) is null as is_malformed
+        ("user" is null and coalesce("timestamp", x, y, z) is null)
+        or {{ is_field_names_line(['user']) }} as is_malformed
 
     from source
 
@@ -23,12 +24,13 @@ cleaned as (
 
 final as (
 
+    -- A malformed record carries no values, whatever an engine made of the line.
     select
-        customer_email,
-        reading_epoch_ms,
-        x,
-        y,
-        z,
+        case when not is_malformed then customer_email end as customer_email,
+        case when not is_malformed then reading_epoch_ms end as reading_epoch_ms,
+        case when not is_malformed then x end as x,
+        case when not is_malformed then y end as y,
+        case when not is_malformed then z end as z,
         case
             when is_malformed then 'malformed_record'
             when customer_email is null then 'missing_user'

@@ -1,4 +1,5 @@
 -- Every customer landing record, typed and cleaned, with the reason it cannot be used (if any).
+{%- set text_fields = ['customername', 'email', 'phone', 'birthday', 'serialnumber'] %}
 with
 
 source as (
@@ -20,14 +21,17 @@ cleaned as (
         nullif(trim(phone), '') as phone,
         nullif(trim(birthday), '') as birth_day,
         nullif(lower(trim(serialnumber)), '') as serial_number,
-        coalesce(customername, email, phone, birthday, serialnumber) is null
-        and coalesce(
-            registrationdate,
-            lastupdatedate,
-            sharewithresearchasofdate,
-            sharewithpublicasofdate,
-            sharewithfriendsasofdate
-        ) is null as is_malformed
+        (
+            coalesce(customername, email, phone, birthday, serialnumber) is null
+            and coalesce(
+                registrationdate,
+                lastupdatedate,
+                sharewithresearchasofdate,
+                sharewithpublicasofdate,
+                sharewithfriendsasofdate
+            ) is null
+        )
+        or {{ is_field_names_line(text_fields) }} as is_malformed
 
     from source
 
@@ -35,17 +39,18 @@ cleaned as (
 
 final as (
 
+    -- A malformed record carries no values, whatever an engine made of the line.
     select
-        customer_name,
-        email,
-        phone,
-        birth_day,
-        serial_number,
-        registration_epoch_ms,
-        last_update_epoch_ms,
-        research_consent_epoch_ms,
-        public_consent_epoch_ms,
-        friends_consent_epoch_ms,
+        case when not is_malformed then customer_name end as customer_name,
+        case when not is_malformed then email end as email,
+        case when not is_malformed then phone end as phone,
+        case when not is_malformed then birth_day end as birth_day,
+        case when not is_malformed then serial_number end as serial_number,
+        case when not is_malformed then registration_epoch_ms end as registration_epoch_ms,
+        case when not is_malformed then last_update_epoch_ms end as last_update_epoch_ms,
+        case when not is_malformed then research_consent_epoch_ms end as research_consent_epoch_ms,
+        case when not is_malformed then public_consent_epoch_ms end as public_consent_epoch_ms,
+        case when not is_malformed then friends_consent_epoch_ms end as friends_consent_epoch_ms,
         case
             when is_malformed then 'malformed_record'
             when email is null then 'missing_email'

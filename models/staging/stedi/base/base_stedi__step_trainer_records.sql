@@ -13,8 +13,8 @@ cleaned as (
         sensorreadingtime as reading_epoch_ms,
         distancefromobject as distance_from_object,
         nullif(lower(trim(serialnumber)), '') as serial_number,
-        serialnumber is null
-        and coalesce(sensorreadingtime, distancefromobject) is null as is_malformed
+        (serialnumber is null and coalesce(sensorreadingtime, distancefromobject) is null)
+        or {{ is_field_names_line(['serialnumber']) }} as is_malformed
 
     from source
 
@@ -22,10 +22,11 @@ cleaned as (
 
 final as (
 
+    -- A malformed record carries no values, whatever an engine made of the line.
     select
-        serial_number,
-        reading_epoch_ms,
-        distance_from_object,
+        case when not is_malformed then serial_number end as serial_number,
+        case when not is_malformed then reading_epoch_ms end as reading_epoch_ms,
+        case when not is_malformed then distance_from_object end as distance_from_object,
         case
             when is_malformed then 'malformed_record'
             when serial_number is null then 'missing_serial_number'
