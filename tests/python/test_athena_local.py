@@ -1,0 +1,245 @@
+"""The local Athena answers as Athena's engine (Trino) answers: probes sent through the Athena API.
+
+Each probe is one statement sent with boto3's Athena client, as dbt-athena sends it, and checked
+against what Trino 476 answers. They pin the behaviours that made the project's SQL wrong on Athena
+while the harness ran DuckDB (the date_add overflow, timestamp(0) literals, varchar = bigint,
+Hive's millisecond timestamps, the OpenX SerDe reading arrays by position and blank lines as rows
+of nulls), and the few things the harness itself does in Athena's place (Hive DDL into Glue, the
+Iceberg/Hive choice, views that keep their description, errors and bytes scanned as Athena
+reports them).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import duckdb
+import pytest
+from athena_local import AthenaLocal
+
+from conftest import PROJECT_ROOT
+
+REGION = "us-east-1"
+BUCKET = "probe-lake"
+DATABASE = "probes"
+
+
+@dataclass
+class Answer:
+    state: str
+    reason: str
+    rows: list[list[str | None]]
+    execution: dict[str, Any]
+    update_count: int | None
+
+    @property
+    def values(self) -> list[list[str | None]]:
+        """The rows without the label row of a query's result."""
+        return self.rows[1:] if self.execution["StatementType"] == "DML" and self.rows else self.rows
+
+
+Ask = Callable[[str], Answer]
+
+
+@pytest.fixture(scope="module")
+def ask(athena: AthenaLocal) -> Ask:
+    settings = {
+        "endpoint_url": athena.endpoint_url,
+        "region_name": REGION,
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
+    boto3.client("s3", **settings).create_bucket(Bucket=BUCKET)
+    client = boto3.client("athena", **settings)
+
+    def run(sql: str) -> Answer:
+        query_id = client.start_query_execution(
+            QueryString=sql,
+            QueryExecutionContext={"Database": DATABASE},
+            ResultConfiguration={"OutputLocation": f"s3://{BUCKET}/results/"},
+        )["QueryExecutionId"]
+        deadline = time.monotonic() + 120
+        while True:
+            execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+            if execution["Status"]["State"] not in ("QUEUED", "RUNNING") or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        state = execution["Status"]["State"]
+        rows: list[list[str | None]] = []
+        update_count = None
+        if state == "SUCCEEDED":
+            results = client.get_query_results(QueryExecutionId=query_id)
+            rows = [
+                [datum.get("VarCharValue") for datum in row["Data"]] for row in results["ResultSet"]["Rows"]
+            ]
+            update_count = results.get("UpdateCount")
+        return Answer(state, execution["Status"].get("StateChangeReason", ""), rows, execution, update_count)
+
+    assert run(f"CREATE DATABASE IF NOT EXISTS `{DATABASE}`").state == "SUCCEEDED"
+    return run
+
+
+def test_date_add_of_epoch_milliseconds_overflows_as_on_athena(ask: Ask) -> None:
+    answer = ask("SELECT date_add('millisecond', 1655564444103, timestamp '1970-01-01 00:00:00')")
+    assert answer.state == "FAILED"
+    assert answer.reason == "INVALID_FUNCTION_ARGUMENT: integer overflow"
+    assert answer.execution["Status"]["AthenaError"]["ErrorCategory"] == 2  # the user's error
+
+
+def test_a_timestamp_literal_without_fraction_is_timestamp_0(ask: Ask) -> None:
+    answer = ask("SELECT typeof(date_add('millisecond', 1500, timestamp '1970-01-01 00:00:00'))")
+    assert answer.values == [["timestamp(0)"]]
+    rounded = ask("SELECT date_add('millisecond', 1500, timestamp '1970-01-01 00:00:00')")
+    assert rounded.values == [["1970-01-01 00:00:02"]]  # the milliseconds are rounded away
+
+
+def test_varchar_compared_with_a_number_is_a_type_mismatch(ask: Ask) -> None:
+    answer = ask("SELECT '1' = 1")
+    assert answer.state == "FAILED"
+    assert answer.reason.startswith("TYPE_MISMATCH: line 1:12: Cannot apply operator: varchar(1) = integer")
+
+
+def test_a_duckdb_only_function_is_not_registered(ask: Ask) -> None:
+    answer = ask("SELECT epoch_ms(1655564444103)")
+    assert answer.state == "FAILED"
+    assert answer.reason.startswith("FUNCTION_NOT_FOUND: line 1:8: Function 'epoch_ms' not registered")
+
+
+def test_iceberg_ctas_of_a_timestamp_3_column_stores_timestamp_6(ask: Ask) -> None:
+    created = ask(
+        "CREATE TABLE iceberg_ts WITH (table_type='ICEBERG', is_external=false, "
+        f"location='s3://{BUCKET}/iceberg_ts/', format='parquet') AS "
+        "SELECT timestamp '2022-06-18 12:34:56.789' AS at"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    assert created.update_count == 1
+    assert ask("SELECT typeof(at), CAST(at AS varchar) FROM iceberg_ts").values == [
+        ["timestamp(6)", "2022-06-18 12:34:56.789000"]
+    ]
+
+
+def test_hive_ctas_refuses_a_timestamp_6_column(ask: Ask) -> None:
+    answer = ask(
+        f"CREATE TABLE hive_ts WITH (table_type='hive', external_location='s3://{BUCKET}/hive_ts/', "
+        "format='parquet') AS SELECT CAST(timestamp '2022-06-18 12:34:56.789' AS timestamp(6)) AS at"
+    )
+    assert answer.state == "FAILED"
+    assert "Incorrect timestamp precision for timestamp(6); the configured precision is MILLISECONDS" in (
+        answer.reason
+    )
+
+
+def test_openx_json_reads_an_array_line_by_position_and_a_blank_line_as_nulls(
+    athena: AthenaLocal, ask: Ask
+) -> None:
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=athena.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    lines = b'{"user":"a@x.com","timestamp":1655564444103,"x":1.5}\n["b@x.com",7,2]\n\nnot json\n'
+    s3.put_object(Bucket=BUCKET, Key="openx/readings.json", Body=lines)
+    created = ask(
+        "CREATE EXTERNAL TABLE `openx_readings` (`user` string, `timestamp` bigint, `x` double) "
+        "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+        "WITH SERDEPROPERTIES ('ignore.malformed.json'='true') "
+        f"LOCATION 's3://{BUCKET}/openx/'"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    answer = ask('SELECT "user", "timestamp", x FROM openx_readings')
+    assert sorted(answer.values, key=str) == sorted(
+        [
+            ["a@x.com", "1655564444103", "1.5"],
+            ["b@x.com", "7", "2.0"],  # the array line, read by position
+            [None, None, None],  # the blank line
+            [None, None, None],  # the malformed line (ignore.malformed.json)
+        ],
+        key=str,
+    )
+
+
+def _athena_macro(name: str) -> str:
+    """The athena__ implementation of a project macro, as written in macros/."""
+    text = "\n".join(path.read_text() for path in (PROJECT_ROOT / "macros").rglob("*.sql"))
+    found = re.search(r"macro athena__" + name + r"\((\w+)\)\s*-%\}(.*?)\{%-?\s*endmacro", text, re.DOTALL)
+    assert found, name
+    return found.group(2).strip()
+
+
+EPOCHS = [0, 1, 999, 1500, -1, -86_400_001, 1_655_564_444_103, 1_655_564_444_999, 4_102_444_800_001]
+
+
+def test_epoch_ms_to_timestamp_is_exact_timestamp_6_and_equals_duckdb(ask: Ask) -> None:
+    template = _athena_macro("epoch_ms_to_timestamp")
+    athena_sql = "SELECT " + ", ".join(
+        template.replace("{{ epoch_ms }}", f"CAST({epoch} AS bigint)") for epoch in EPOCHS
+    )
+    answer = ask(athena_sql)
+    assert answer.state == "SUCCEEDED", answer.reason
+    typed = ask(f"SELECT typeof({template.replace('{{ epoch_ms }}', 'CAST(1 AS bigint)')})")
+    assert typed.values == [["timestamp(6)"]]
+    with duckdb.connect() as local:
+        expected = local.execute(
+            "SELECT "
+            + ", ".join(f"strftime(epoch_ms({epoch}::bigint), '%Y-%m-%d %H:%M:%S.%f')" for epoch in EPOCHS)
+        ).fetchone()
+    assert answer.values == [list(expected)]
+
+
+def test_a_failure_carries_trino_error_name_and_a_query_its_bytes_scanned(ask: Ask) -> None:
+    missing = ask("SELECT * FROM no_such_table")
+    assert missing.state == "FAILED"
+    assert missing.reason.startswith(
+        "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.probes.no_such_table'"
+    )
+    error = missing.execution["Status"]["AthenaError"]
+    assert error["ErrorMessage"] == missing.reason and error["ErrorType"] == 46  # Trino's TABLE_NOT_FOUND
+    scanned = ask("SELECT count(*) FROM openx_readings")
+    assert scanned.execution["Statistics"]["DataScannedInBytes"] > 0
+
+
+def test_a_view_keeps_its_glue_description_and_columns_and_stays_readable(
+    athena: AthenaLocal, ask: Ask
+) -> None:
+    assert ask("CREATE OR REPLACE VIEW described AS SELECT 1 AS one, 'a' AS letter").state == "SUCCEEDED"
+    glue = boto3.client(
+        "glue",
+        endpoint_url=athena.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    entry = glue.get_table(DatabaseName=DATABASE, Name="described")["Table"]
+    assert [(c["Name"], c["Type"]) for c in entry["StorageDescriptor"]["Columns"]] == [
+        ("one", "int"),
+        ("letter", "string"),
+    ]
+    # What dbt-athena's persist_docs does to a view: Athena still reads it afterwards.
+    keep = ("Name", "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText", "TableType")
+    table_input = {key: entry[key] for key in keep if key in entry}
+    table_input.update(
+        Description="A documented view", Parameters={**entry["Parameters"], "comment": "documented"}
+    )
+    glue.update_table(DatabaseName=DATABASE, TableInput=table_input)
+    assert ask("SELECT one, letter FROM described").values == [["1", "a"]]
+    assert (
+        glue.get_table(DatabaseName=DATABASE, Name="described")["Table"]["Description"] == "A documented view"
+    )
+
+
+def test_hive_ddl_set_tblproperties_and_show_them(ask: Ask) -> None:
+    location = f"s3://{BUCKET}/props/"
+    created = ask(
+        f"CREATE TABLE props WITH (external_location='{location}', format='parquet') AS SELECT 1 AS a"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    assert ask("ALTER TABLE `props` SET TBLPROPERTIES ('classification'='parquet')").state == "SUCCEEDED"
+    shown = ask("SHOW TBLPROPERTIES props")
+    assert ["classification\tparquet"] in shown.values
