@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -243,3 +244,49 @@ def test_hive_ddl_set_tblproperties_and_show_them(ask: Ask) -> None:
     assert ask("ALTER TABLE `props` SET TBLPROPERTIES ('classification'='parquet')").state == "SUCCEEDED"
     shown = ask("SHOW TBLPROPERTIES props")
     assert ["classification\tparquet"] in shown.values
+
+
+def test_athena_local_command_serves_in_the_foreground_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """`make athena-local PORT=N` runs this command: it must print where it is, answer, and stop."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [str(Path(sys.executable).parent / "athena-local"), "--port", str(port), "--bucket", "cli-lake"]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    printed: list[str] = []
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            printed.append(line)
+            if line.startswith("Ctrl-C stops it") or server.poll() is not None:
+                break
+        text = "".join(printed)
+        assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in text, text
+        assert "STEDI_TARGET=athena" in text and "s3://cli-lake/athena-results/" in text
+        client = boto3.client(
+            "athena",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        query_id = client.start_query_execution(
+            QueryString="SELECT 1 + 1",
+            ResultConfiguration={"OutputLocation": "s3://cli-lake/athena-results/"},
+        )["QueryExecutionId"]
+        rows = client.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]
+        assert rows[1]["Data"] == [{"VarCharValue": "2"}]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        rest, _ = server.communicate(timeout=60)
+    assert server.returncode == 0, rest
+    assert rest.rstrip().endswith("stopped")
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more

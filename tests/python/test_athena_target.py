@@ -299,7 +299,10 @@ def contracted_not_null_columns_without_a_test() -> list[str]:
                 for column in model.get("columns", [])
                 if any(c.get("type") == "not_null" for c in column.get("constraints") or [])
             ]
-            tests = [test if isinstance(test, str) else next(iter(test)) for test in model.get("data_tests", [])]
+            tests = [
+                test if isinstance(test, str) else next(iter(test)) for test in model.get("data_tests") or []
+            ]
+
             if declared and "not_null_contracted_columns" not in tests:
                 missing.append(model["name"])
     return missing
