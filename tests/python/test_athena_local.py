@@ -47,16 +47,20 @@ class Answer:
 Ask = Callable[[str], Answer]
 
 
+def aws_client(athena: AthenaLocal, service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=athena.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @pytest.fixture(scope="module")
 def ask(athena: AthenaLocal) -> Ask:
-    settings = {
-        "endpoint_url": athena.endpoint_url,
-        "region_name": REGION,
-        "aws_access_key_id": "testing",
-        "aws_secret_access_key": "testing",
-    }
-    boto3.client("s3", **settings).create_bucket(Bucket=BUCKET)
-    client = boto3.client("athena", **settings)
+    aws_client(athena, "s3").create_bucket(Bucket=BUCKET)
+    client = aws_client(athena, "athena")
 
     def run(sql: str) -> Answer:
         query_id = client.start_query_execution(
@@ -138,13 +142,7 @@ def test_hive_ctas_refuses_a_timestamp_6_column(ask: Ask) -> None:
 def test_openx_json_reads_an_array_line_by_position_and_a_blank_line_as_nulls(
     athena: AthenaLocal, ask: Ask
 ) -> None:
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=athena.endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    s3 = aws_client(athena, "s3")
     lines = b'{"user":"a@x.com","timestamp":1655564444103,"x":1.5}\n["b@x.com",7,2]\n\nnot json\n'
     s3.put_object(Bucket=BUCKET, Key="openx/readings.json", Body=lines)
     created = ask(
@@ -210,13 +208,7 @@ def test_a_view_keeps_its_glue_description_and_columns_and_stays_readable(
     athena: AthenaLocal, ask: Ask
 ) -> None:
     assert ask("CREATE OR REPLACE VIEW described AS SELECT 1 AS one, 'a' AS letter").state == "SUCCEEDED"
-    glue = boto3.client(
-        "glue",
-        endpoint_url=athena.endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    glue = aws_client(athena, "glue")
     entry = glue.get_table(DatabaseName=DATABASE, Name="described")["Table"]
     assert [(c["Name"], c["Type"]) for c in entry["StorageDescriptor"]["Columns"]] == [
         ("one", "int"),
