@@ -282,3 +282,32 @@ def test_athena_local_command_serves_in_the_foreground_and_stops_on_sigterm(tmp_
     assert rest.rstrip().endswith("stopped")
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
+
+
+def test_a_long_query_is_running_until_stopped_then_cancelled(athena: AthenaLocal, ask: Ask) -> None:
+    client = aws_client(athena, "athena")
+    started = time.monotonic()
+    query_id = client.start_query_execution(
+        QueryString=(  # 10^12 rows: minutes of work, unless stopped
+            "SELECT count(*) FROM UNNEST(sequence(1, 10000)) a CROSS JOIN UNNEST(sequence(1, 10000)) b "
+            "CROSS JOIN UNNEST(sequence(1, 10000)) c"
+        ),
+        ResultConfiguration={"OutputLocation": f"s3://{BUCKET}/results/"},
+    )["QueryExecutionId"]
+    assert (
+        client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"]
+        == "RUNNING"
+    )
+    with pytest.raises(client.exceptions.InvalidRequestException, match="not yet finished"):
+        client.get_query_results(QueryExecutionId=query_id)
+    client.stop_query_execution(QueryExecutionId=query_id)
+    deadline = time.monotonic() + 60
+    while (
+        state := client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"]
+    ) in (
+        "QUEUED",
+        "RUNNING",
+    ) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert state == "CANCELLED"
+    assert time.monotonic() - started < 60

@@ -15,6 +15,7 @@ import io
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
@@ -57,11 +58,15 @@ class Execution:
     failure: QueryFailed | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     running: Future[None] | None = None
+    cancel: Callable[[], None] | None = None
+    cancelled: bool = False
 
     @property
     def state(self) -> str:
         if self.running is not None and not self.running.done():
             return "RUNNING"
+        if self.cancelled:
+            return "CANCELLED"
         return "SUCCEEDED" if self.outcome is not None else "FAILED"
 
     def as_dict(self) -> dict[str, Any]:
@@ -145,7 +150,7 @@ def _put(account_id: str, region: str, uri: str, body: bytes) -> None:
 class AthenaApi:
     """The query operations of Athena's JSON API, keyed by X-Amz-Target operation name."""
 
-    def __init__(self, engine: Engine, *, workers: int = 8, quick_seconds: float = 20.0) -> None:
+    def __init__(self, engine: Engine, *, workers: int = 8, quick_seconds: float = 10.0) -> None:
         self._engine = engine
         self._executions: dict[str, Execution] = {}
         self._lock = threading.Lock()
@@ -205,7 +210,13 @@ class AthenaApi:
             if not _bucket_exists(account_id, region, context.output_location):
                 bucket = context.output_location.removeprefix("s3://").split("/")[0]
                 raise QueryFailed("INVALID_INPUT", f"Unable to verify/create output bucket {bucket}")
-            outcome = self._engine.run(execution.query, account_id=account_id, region=region, context=context)
+            outcome = self._engine.run(
+                execution.query,
+                account_id=account_id,
+                region=region,
+                context=context,
+                on_start=lambda cancel: setattr(execution, "cancel", cancel),
+            )
             execution.rows = result_rows(outcome)
             _put(
                 account_id,
@@ -245,7 +256,10 @@ class AthenaApi:
         return {"QueryExecutionIds": ids}
 
     def _StopQueryExecution(self, request: dict[str, Any], _account: str, _region: str) -> dict[str, Any]:
-        self._execution(request["QueryExecutionId"])  # already finished: nothing to stop
+        execution = self._execution(request["QueryExecutionId"])
+        if execution.state == "RUNNING" and execution.cancel is not None:
+            execution.cancelled = True
+            execution.cancel()  # Trino stops the query; the worker thread then ends
         return {}
 
     def _GetQueryResults(self, request: dict[str, Any], _account: str, _region: str) -> dict[str, Any]:
@@ -253,6 +267,8 @@ class AthenaApi:
         state = execution.state
         if state == "RUNNING":
             raise InvalidRequest(f"Query has not yet finished. Current state: {state}")
+        if state == "CANCELLED":
+            raise InvalidRequest("Query did not finish successfully. Final query state: CANCELLED")
         if execution.outcome is None:
             raise InvalidRequest("Query did not finish successfully. Final query state: FAILED")
         token = request.get("NextToken")

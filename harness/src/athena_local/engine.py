@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,14 +75,23 @@ class Engine:
         self._host = host
         self._port = trino_port
 
-    def run(self, sql: str, *, account_id: str, region: str, context: Context) -> Outcome:
+    def run(
+        self,
+        sql: str,
+        *,
+        account_id: str,
+        region: str,
+        context: Context,
+        on_start: Callable[[Callable[[], None]], None] | None = None,
+    ) -> Outcome:
+        """Run one statement; ``on_start`` receives a function that cancels it on Trino."""
         try:
             planned = plan(sql, context)
         except AthenaRefusal as refused:
             raise QueryFailed(refused.name, refused.message) from None
         if isinstance(planned, GlueDdl):
             return self._glue(planned, account_id, region)
-        outcome = self._trino(planned, context.schema)
+        outcome = self._trino(planned, context.schema, on_start)
         if outcome.substatement_type == "CREATE_VIEW":
             view = created_view(planned.sql, context.schema)
             if view is not None:
@@ -110,7 +120,12 @@ class Engine:
 
     # --- Trino ---------------------------------------------------------------------------------
 
-    def _trino(self, statement: TrinoStatement, schema: str) -> Outcome:
+    def _trino(
+        self,
+        statement: TrinoStatement,
+        schema: str,
+        on_start: Callable[[Callable[[], None]], None] | None = None,
+    ) -> Outcome:
         connection = trino.dbapi.connect(
             host=self._host,
             port=self._port,
@@ -124,6 +139,8 @@ class Engine:
             source="athena-local",
         )
         cursor = connection.cursor()
+        if on_start is not None:
+            on_start(cursor.cancel)
         try:
             cursor.execute(statement.sql)
             rows: list[list[Any]] = cursor.fetchall()
