@@ -163,6 +163,10 @@ class TrinoServer:
             str(java),
             f"-Xmx{self._heap}",
             "-XX:+UseG1GC",
+            # Tests send many small queries to a fresh JVM: the C1 compiler alone warms up faster
+            # (measured: a 300-customer dbt build in 61 s instead of 79 s). Override with
+            # ATHENA_LOCAL_JVM_OPTIONS (e.g. "-XX:TieredStopAtLevel=4" for big benchmark data).
+            *os.environ.get("ATHENA_LOCAL_JVM_OPTIONS", "-XX:TieredStopAtLevel=1").split(),
             "-XX:+ExitOnOutOfMemoryError",
             "-XX:+ExplicitGCInvokesConcurrent",
             "-Djdk.attach.allowAttachSelf=true",
