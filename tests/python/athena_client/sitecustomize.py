@@ -2,9 +2,9 @@
 
 dbt-athena opens a boto3 Session for every node and a client for every Glue or S3 call; each new
 Session gets a new botocore Loader, which re-reads and re-parses botocore's endpoints.json and the
-service models. Against AWS that cost hides behind network latency; against the local emulator
-it is most of a build's time (measured: a build of this project takes ~49 s without this, ~20 s
-with it). Sharing one Loader per data path changes no request that dbt sends.
+service models. Against AWS that cost hides behind network latency; against a local endpoint it
+is a large part of a build's time (measured with the earlier DuckDB-backed harness: ~49 s without
+this, ~20 s with it). Sharing one Loader per data path changes no request that dbt sends.
 """
 
 import threading
