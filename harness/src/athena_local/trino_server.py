@@ -20,11 +20,14 @@ has no use for them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -99,6 +102,17 @@ def catalogs(endpoint: str, region: str) -> dict[str, dict[str, str | int | bool
             "iceberg.remove-orphan-files.min-retention": "0s",
         },
     }
+
+
+def _die_with_parent() -> None:
+    """Linux: Trino gets SIGTERM when the thread that started it ends (a killed test run leaves no
+    JVM behind), so start the server from a thread that lives as long as it should, such as the
+    main thread. Elsewhere nothing happens and stop() is the only way out."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class TrinoServer:
@@ -185,7 +199,12 @@ class TrinoServer:
         ]
         log = (self._workdir / "launcher.log").open("wb")
         self._process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self._workdir
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=self._workdir,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         self._wait_ready(timeout)
