@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import botocore.session
 import trino
 from moto.glue.exceptions import TableAlreadyExistsException, TableNotFoundException
 from moto.glue.models import glue_backends
@@ -30,18 +31,15 @@ from athena_local.results import Outcome
 from athena_local.trino_server import HIVE_CATALOG
 
 USER_ERROR, SYSTEM_ERROR = 2, 1
-_TABLE_INPUT_KEYS = (
-    "Name",
-    "Description",
-    "Owner",
-    "Retention",
-    "StorageDescriptor",
-    "PartitionKeys",
-    "ViewOriginalText",
-    "ViewExpandedText",
-    "TableType",
-    "Parameters",
+# The fields of GetTable's answer that UpdateTable's TableInput accepts, from botocore's Glue model.
+_TABLE_INPUT_KEYS = frozenset(
+    botocore.session.get_session().get_service_model("glue").shape_for("TableInput").members
 )
+
+
+def _table_input(current: dict[str, Any]) -> dict[str, Any]:
+    """A table's Glue entry (``FakeTable.as_dict()``) as the TableInput that writes it back."""
+    return {key: value for key, value in current.items() if key in _TABLE_INPUT_KEYS}
 
 
 @dataclass
@@ -114,7 +112,7 @@ class Engine:
         columns = [
             {"Name": column["name"], "Type": hive_type(column["type"])} for column in payload["columns"]
         ]
-        table_input = {key: value for key, value in current.items() if key in _TABLE_INPUT_KEYS}
+        table_input = _table_input(current)
         table_input["StorageDescriptor"] = {**current["StorageDescriptor"], "Columns": columns}
         glue.update_table(database, name, table_input)
 
@@ -192,7 +190,7 @@ class Engine:
                 [[line] for line in lines],
                 header=False,
             )
-        table_input = {key: value for key, value in current.items() if key in _TABLE_INPUT_KEYS}
+        table_input = _table_input(current)
         table_input["Parameters"] = {**(current.get("Parameters") or {}), **ddl.table_input["Parameters"]}
         glue.update_table(ddl.database, ddl.table, table_input)
         return Outcome("DDL", ddl.substatement_type, header=False)

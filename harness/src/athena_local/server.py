@@ -207,10 +207,6 @@ class AthenaLocal:
             raise RuntimeError("the local Athena is not running")
         return self._trino.port
 
-    @property
-    def trino_log(self) -> Path | None:
-        return self._trino.log_path if self._trino else None
-
     def start(self) -> str:
         """Start serving; returns the endpoint URL (``http://127.0.0.1:<port>``)."""
         started = time.monotonic()

@@ -34,7 +34,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from athena_local.trino_dist import find_java, install, server_dir
+from athena_local.trino_dist import find_java, install
 
 HIVE_CATALOG = "awsdatacatalog"
 ICEBERG_CATALOG = "iceberg"
@@ -134,11 +134,6 @@ class TrinoServer:
         self._heap = heap or os.environ.get("ATHENA_LOCAL_TRINO_HEAP", "3G")
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir: Path | None = None
-        self.startup_seconds = 0.0
-
-    @property
-    def log_path(self) -> Path | None:
-        return self._workdir / "trino.log" if self._workdir else None
 
     def _write_config(self, etc: Path, data_dir: Path) -> None:
         (etc / "catalog").mkdir(parents=True)
@@ -166,7 +161,6 @@ class TrinoServer:
         (etc / "log.properties").write_text("io.trino=WARN\norg.apache.iceberg=WARN\nio.airlift=WARN\n")
 
     def start(self, timeout: float = 180.0) -> None:
-        started = time.monotonic()
         server = install(self._home)
         java = find_java()
         self._workdir = Path(tempfile.mkdtemp(prefix="athena-local-trino-"))
@@ -208,7 +202,6 @@ class TrinoServer:
         )
         log.close()
         self._wait_ready(timeout)
-        self.startup_seconds = time.monotonic() - started
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -266,9 +259,3 @@ class TrinoServer:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
-
-
-def distribution_size(home: Path | None = None) -> int:
-    """Bytes of the unpacked distribution (for the README's and the note's figures)."""
-    root = server_dir(home or Path(".athena-local"))
-    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
