@@ -311,3 +311,93 @@ def test_a_long_query_is_running_until_stopped_then_cancelled(athena: AthenaLoca
         time.sleep(0.2)
     assert state == "CANCELLED"
     assert time.monotonic() - started < 60
+
+
+# -- What incremental loading relies on (issue: fast and incremental at scale) ---------------------
+
+
+@pytest.fixture(scope="module")
+def two_landing_files(athena: AthenaLocal, ask: Ask) -> dict[str, int]:
+    """A landing table over two JSON Lines files of very different sizes: path -> size in bytes."""
+    s3 = aws_client(athena, "s3")
+    small = b'{"user":"a@x.com","timestamp":1,"x":1.5}\n'
+    large = b"".join(b'{"user":"b@x.com","timestamp":%d,"x":2.5}\n' % n for n in range(20_000))
+    files = {}
+    for name, body in (("readings-1.json", small), ("readings-2.json", large)):
+        s3.put_object(Bucket=BUCKET, Key=f"ledger/landing/{name}", Body=body)
+        files[f"s3://{BUCKET}/ledger/landing/{name}"] = len(body)
+    created = ask(
+        "CREATE EXTERNAL TABLE `ledger_landing` (`user` string, `timestamp` bigint, `x` double) "
+        "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+        "WITH SERDEPROPERTIES ('ignore.malformed.json'='true') "
+        f"LOCATION 's3://{BUCKET}/ledger/landing/'"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    return files
+
+
+def scanned_bytes(answer: Answer) -> int:
+    assert answer.state == "SUCCEEDED", answer.reason
+    return answer.execution["Statistics"]["DataScannedInBytes"]
+
+
+def test_a_filter_on_path_reads_only_the_files_it_names(ask: Ask, two_landing_files: dict[str, int]) -> None:
+    """Reading only new landing files costs only their bytes: Trino prunes splits on "$path"."""
+    small, large = two_landing_files
+    whole = scanned_bytes(ask("SELECT count(*) FROM ledger_landing"))
+    one = ask(f'SELECT count(*), min("$path") FROM ledger_landing WHERE "$path" IN (\'{small}\')')
+    assert one.values == [["1", small]]
+    assert whole >= two_landing_files[large]
+    assert scanned_bytes(one) <= two_landing_files[small]
+
+
+def test_listing_the_files_of_a_landing_table_reads_every_byte(
+    ask: Ask, two_landing_files: dict[str, int]
+) -> None:
+    """Why the athena target cannot find new files with SQL cheaply: "$path" alone is a full scan."""
+    listing = ask('SELECT DISTINCT "$path" FROM ledger_landing')
+    assert sorted(row[0] for row in listing.values) == sorted(two_landing_files)
+    assert scanned_bytes(listing) >= sum(two_landing_files.values())
+
+
+def snapshot_count(ask: Ask, table: str) -> int:
+    return int(ask(f'SELECT count(*) FROM "{table}$snapshots"').values[0][0])
+
+
+def test_an_iceberg_write_that_changes_nothing_commits_no_snapshot(ask: Ask) -> None:
+    """A run with nothing new must leave the Iceberg tables' history as it was."""
+    created = ask(
+        "CREATE TABLE noop_target WITH (table_type='ICEBERG', is_external=false, "
+        f"location='s3://{BUCKET}/noop_target/') AS SELECT 1 AS id, 'a' AS value"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    before = snapshot_count(ask, "noop_target")
+    assert ask("INSERT INTO noop_target SELECT 2, 'b' WHERE false").state == "SUCCEEDED"
+    merged = ask(
+        "MERGE INTO noop_target AS target USING (SELECT 3 AS id, 'c' AS value WHERE false) AS src "
+        "ON target.id = src.id WHEN MATCHED THEN UPDATE SET value = src.value "
+        "WHEN NOT MATCHED THEN INSERT (id, value) VALUES (src.id, src.value)"
+    )
+    assert merged.state == "SUCCEEDED", merged.reason
+    assert ask("DELETE FROM noop_target WHERE id = 99").state == "SUCCEEDED"
+    assert snapshot_count(ask, "noop_target") == before
+
+
+def test_one_iceberg_merge_deletes_updates_and_inserts_in_one_snapshot(ask: Ask) -> None:
+    """Withdrawn rows leave and new rows arrive in one commit: an interrupted run is all or nothing."""
+    created = ask(
+        "CREATE TABLE merge_target WITH (table_type='ICEBERG', is_external=false, "
+        f"location='s3://{BUCKET}/merge_target/') AS "
+        "SELECT * FROM (VALUES (1, 10), (2, 20)) AS t (id, n)"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    before = snapshot_count(ask, "merge_target")
+    merged = ask(
+        "MERGE INTO merge_target AS target USING (VALUES (1, 0), (2, 25), (3, 30)) AS src (id, n) "
+        "ON target.id = src.id WHEN MATCHED AND src.n = 0 THEN DELETE "
+        "WHEN MATCHED THEN UPDATE SET n = src.n "
+        "WHEN NOT MATCHED AND src.n > 0 THEN INSERT (id, n) VALUES (src.id, src.n)"
+    )
+    assert merged.state == "SUCCEEDED", merged.reason
+    assert sorted(ask("SELECT id, n FROM merge_target").values) == [["2", "25"], ["3", "30"]]
+    assert snapshot_count(ask, "merge_target") == before + 1
