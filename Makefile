@@ -5,6 +5,7 @@
 #               under both consent policies, the athena target on a local Athena running Trino,
 #               the Python tooling)
 #   make athena-local PORT=5000   the local Athena (S3, Glue, STS, Athena API, Trino) in the foreground
+#   make bench  time and measure the dbt build on generated data (BENCH_READINGS=8000000 BENCH_ARGS=...)
 #
 #   make run LANDING_ROOT=/path/to/landing CONSENT_POLICY=any_time
 
@@ -29,6 +30,10 @@ export STEDI_EXPORT_DIR ?= $(CURDIR)/$(LAKE)
 # The local Athena's Trino distribution: fetched once (mvn, Maven Central) and reused from here.
 export ATHENA_LOCAL_HOME ?= $(CURDIR)/.athena-local
 PORT ?= 5000
+# `make bench`: accelerometer readings of the local part, and any other bench/bench.py options
+# (e.g. BENCH_ARGS='--no-athena' or '--athena-readings 100000'; bench.py --help lists them).
+BENCH_READINGS ?= 8000000
+BENCH_ARGS ?=
 
 ifdef LANDING_ROOT
 landing_root := $(abspath $(LANDING_ROOT))
@@ -38,12 +43,14 @@ endif
 
 DBT_VARS := {landing_root: "$(landing_root)", consent_policy: $(CONSENT_POLICY)}
 
-.PHONY: help run test lint trino athena-local sample-landing docs constraints clean
+.PHONY: help run test lint bench trino athena-local sample-landing docs constraints clean
 
 help:
 	@echo "make run    build every zone locally (LANDING_ROOT=/path, CONSENT_POLICY=as_of_consent|any_time)"
 	@echo "make test   lint + pytest: dbt builds on generated data, Athena harness, Python tooling"
 	@echo "make athena-local PORT=5000   a local Athena (Trino behind the Athena API) on 127.0.0.1:PORT"
+	@echo "make bench  time + peak memory of each dbt step on generated data -> target/bench/bench.json"
+	@echo "            (BENCH_READINGS=8000000, BENCH_ARGS='--no-athena --seed 1 ...')"
 	@echo "make docs   generate the dbt docs site into target/ (serve with: $(BIN)/dbt docs serve)"
 	@echo "make clean  remove .venv, target/, logs/ and lake/"
 
@@ -95,13 +102,21 @@ run: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
 
 # -- proof -----------------------------------------------------------------------------------
 lint: $(VENV)/.installed-dev .dbt/profiles.yml
-	$(BIN)/ruff check src harness tests/python
-	$(BIN)/ruff format --check src harness tests/python
+	$(BIN)/ruff check src harness tests/python bench
+	$(BIN)/ruff format --check src harness tests/python bench
 	STEDI_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
 
 # Test files run in parallel on every core, one file per worker (their fixtures build once per file).
 test: lint trino
 	$(BIN)/pytest -n auto --dist loadfile
+
+# The benchmark: one generated landing set, each step (a DuckDB read of the files as the floor,
+# full build, models only, rebuilds with no / 1 % new data, a consent withdrawal) timed as a
+# subprocess with its peak RSS, then the athena target on the local Athena (hence `trino`) at a
+# smaller scale with the bytes each build scanned. Minutes at the default scale; everything it
+# writes is under target/bench/, its figures in target/bench/bench.json.
+bench: $(VENV)/.installed-dev trino
+	$(BIN)/python bench/bench.py --readings $(BENCH_READINGS) $(BENCH_ARGS)
 
 docs: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
 	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'
