@@ -6,7 +6,8 @@
     checks that they are there. Locally each becomes a DuckDB view over the JSON Lines files under
     var('landing_root'), with the columns and types declared in _stedi__sources.yml and the same
     reading rules: a line that is not a JSON object is a row of nulls, a value of the wrong JSON
-    type is null, nothing is dropped. Staging turns those rows into quarantine rows with a reason.
+    type is null, nothing is dropped. Each row also says which file it came from (`landing_file`,
+    as Athena's "$path"). Staging turns those rows into quarantine rows with a reason.
 -#}
 {% macro register_landing_tables() -%}
     {{ return(adapter.dispatch('register_landing_tables', 'stedi')()) }}
@@ -58,12 +59,14 @@ create schema if not exists {{ table.schema }};
 create or replace view {{ table.schema }}.{{ table.identifier }} as
 select
     {%- for column in table.columns.values() %}
-    "{{ column.name }}" as {{ column.name | lower }}{{ ',' if not loop.last }}
+    "{{ column.name }}" as {{ column.name | lower }},
     {%- endfor %}
+    filename as landing_file
 from read_json(
     '{{ files | replace("'", "''") }}',
     format = 'newline_delimited',
     ignore_errors = true,
+    filename = true,
     columns = {
         {%- for column in table.columns.values() %}
         '{{ column.name }}': '{{ glue_type_to_duckdb(column.data_type) }}'{{ ',' if not loop.last }}

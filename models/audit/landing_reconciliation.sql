@@ -21,9 +21,9 @@ trusted_customers as (
 
 ),
 
-accelerometer_records as (
+accelerometer_ledger as (
 
-    select * from {{ ref('base_stedi__accelerometer_records') }}
+    select * from {{ ref('stg_stedi__accelerometer_ledger') }}
 
 ),
 
@@ -39,9 +39,9 @@ trusted_accelerometer as (
 
 ),
 
-step_trainer_records as (
+step_trainer_ledger as (
 
-    select * from {{ ref('base_stedi__step_trainer_records') }}
+    select * from {{ ref('stg_stedi__step_trainer_ledger') }}
 
 ),
 
@@ -114,9 +114,19 @@ accelerometer_fates as (
     select
         'rejected' as outcome,
         reject_reason as reason,
-        1 as landing_record_count
-    from accelerometer_records
-    where reject_reason is not null
+        landing_record_count
+    from accelerometer_ledger
+    where row_type = 'rejected'
+
+    union all
+
+    -- withheld in the landing zone: counted, never copied
+    select
+        'excluded' as outcome,
+        'no_research_consent' as reason,
+        landing_record_count
+    from accelerometer_ledger
+    where row_type = 'withheld'
 
     union all
 
@@ -160,9 +170,19 @@ step_trainer_fates as (
     select
         'rejected' as outcome,
         reject_reason as reason,
-        1 as landing_record_count
-    from step_trainer_records
-    where reject_reason is not null
+        landing_record_count
+    from step_trainer_ledger
+    where row_type = 'rejected'
+
+    union all
+
+    -- withheld in the landing zone: counted, never copied
+    select
+        'excluded' as outcome,
+        'no_research_consent' as reason,
+        landing_record_count
+    from step_trainer_ledger
+    where row_type = 'withheld'
 
     union all
 

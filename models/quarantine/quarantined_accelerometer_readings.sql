@@ -11,10 +11,10 @@ rejected_records as (
         x,
         y,
         z,
-        count(*) as landing_record_count
+        cast(sum(landing_record_count) as bigint) as landing_record_count
 
-    from {{ ref('base_stedi__accelerometer_records') }}
-    where reject_reason is not null
+    from {{ ref('stg_stedi__accelerometer_ledger') }}
+    where row_type = 'rejected'
     group by reject_reason, customer_email, reading_epoch_ms, x, y, z
 
 ),

@@ -10,10 +10,10 @@ rejected_records as (
         serial_number,
         reading_epoch_ms,
         distance_from_object,
-        count(*) as landing_record_count
+        cast(sum(landing_record_count) as bigint) as landing_record_count
 
-    from {{ ref('base_stedi__step_trainer_records') }}
-    where reject_reason is not null
+    from {{ ref('stg_stedi__step_trainer_ledger') }}
+    where row_type = 'rejected'
     group by reject_reason, serial_number, reading_epoch_ms, distance_from_object
 
 ),

@@ -79,7 +79,12 @@ def ground_truth(world: World, layout: Layout) -> dict[str, object]:
     accelerometer, step_trainer = layout.readings
     accelerometer_lines, accelerometer_rejects = line_counts(accelerometer)
     step_lines, step_rejects = line_counts(step_trainer)
-    readings_staged = sum(reading_count(person) for person in world.persons)
+    # Readings of a customer without research consent are withheld: they stay in the landing zone.
+    readings_staged = sum(
+        reading_count(person)
+        for person in world.persons
+        if person.key not in customers or customers[person.key].research is not None
+    )
     accelerometer_rejects[UNKNOWN_USER] = sum(
         reading_count(person) for person in world.persons if person.key not in customers
     )
@@ -165,7 +170,8 @@ def reading_count(person: Person) -> int:
 
 
 def stage_devices(world: World, customers: dict[str, StagedCustomer]) -> StagedDevices:
-    """Distinct (serial, time, distance) readings and the serial rules: unknown, ambiguous, conflicting.
+    """Distinct (serial, time, distance) readings and the serial rules: unknown, ambiguous, withheld
+    (the one owner has no research consent), conflicting.
 
     Sets, because shared serials and re-sent readings make the same tuple, or the same
     (serial, time) with another distance, come from several places."""
@@ -184,17 +190,21 @@ def stage_devices(world: World, customers: dict[str, StagedCustomer]) -> StagedD
             owners[customer.serial].append(email)
     rejects: Counter[str] = Counter()
     attributed: list[tuple[str, int]] = []
+    staged = 0
     for serial, times in readings.items():
         count = sum(map(len, times.values()))
         if len(owners[serial]) != 1:
             rejects[UNKNOWN_SERIAL_NUMBER if not owners[serial] else AMBIGUOUS_SERIAL_NUMBER] += count
+            staged += count
             continue
+        if customers[owners[serial][0]].research is None:
+            continue  # the device of one customer without consent: its readings are withheld
+        staged += count
         for time, distances in times.items():
             if len(distances) > 1:
                 rejects[CONFLICTING_READING] += len(distances)
             else:
                 attributed.append((owners[serial][0], time))
-    staged = sum(sum(map(len, times.values())) for times in readings.values())
     return StagedDevices(staged, rejects, attributed)
 
 

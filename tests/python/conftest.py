@@ -105,11 +105,11 @@ class DbtProject:
         )
         return DbtRun(completed.returncode, completed.stdout + completed.stderr, target_path)
 
-    def query(self, sql: str) -> list[tuple]:
+    def query(self, sql: str, parameters: list | None = None) -> list[tuple]:
         import duckdb
 
         with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
-            return connection.execute(sql).fetchall()
+            return connection.execute(sql, parameters).fetchall()
 
     def scalar(self, sql: str) -> object:
         return self.query(sql)[0][0]

@@ -153,6 +153,8 @@ def evaluate(root: Path) -> dict[str, dict[str, object]]:
         else:
             readings.add((normalise(row["user"]), row["timestamp"], row["x"], row["y"], row["z"]))
     accelerometer_rejects["unknown_user"] = sum(1 for reading in readings if reading[0] not in customers)
+    # Readings of a customer without research consent are withheld: they stay in the landing zone.
+    staged_readings = [r for r in readings if r[0] not in customers or customers[r[0]].research is not None]
 
     step_rejects: Counter[str] = Counter()
     steps: set[StepReading] = set()
@@ -168,12 +170,17 @@ def evaluate(root: Path) -> dict[str, dict[str, object]]:
             owners.setdefault(customer.serial, []).append(email)
     distances_at = Counter((serial, time) for serial, time, _ in steps)
     attributed: dict[StepReading, str] = {}
+    staged_steps = 0
     for step in steps:
         serial, time, _ = step
+        withheld = len(owners.get(serial, [])) == 1 and customers[owners[serial][0]].research is None
+        staged_steps += not withheld
         if serial not in owners:
             step_rejects["unknown_serial_number"] += 1
         elif len(owners[serial]) > 1:
             step_rejects["ambiguous_serial_number"] += 1
+        elif withheld:
+            continue
         elif distances_at[(serial, time)] > 1:
             step_rejects["conflicting_reading"] += 1
         else:
@@ -187,8 +194,8 @@ def evaluate(root: Path) -> dict[str, dict[str, object]]:
         },
         "staging": {
             "stg_stedi__customers": len(customers),
-            "stg_stedi__accelerometer_readings": len(readings),
-            "stg_stedi__step_trainer_readings": len(steps),
+            "stg_stedi__accelerometer_readings": len(staged_readings),
+            "stg_stedi__step_trainer_readings": staged_steps,
         },
         "rejects": {
             "customer": with_zeros(

@@ -428,6 +428,7 @@ def test_reference_pipeline_applies_the_rules_to_handwritten_lines(tmp_path: Pat
             {"user": "ghost@x.com", "timestamp": 8, "x": 1.0, "y": 0.0, "z": 0.0},
             {"user": "b@x.com", "timestamp": True, "x": 1.0, "y": 0.0, "z": 0.0},
             {"user": "c@x.com", "timestamp": 8, "x": 1, "y": 0, "z": 0},
+            {"user": "a@x.com", "timestamp": 8, "x": 1.0, "y": 0.0, "z": 0.0},  # no consent: withheld
         ],
         STEP_TRAINER: [
             {"sensorReadingTime": 8, "serialNumber": "S3", "distanceFromObject": 100},
@@ -437,6 +438,9 @@ def test_reference_pipeline_applies_the_rules_to_handwritten_lines(tmp_path: Pat
             {"sensorReadingTime": 8, "serialNumber": "zz", "distanceFromObject": 1},
             {"sensorReadingTime": 5, "serialNumber": "s3", "distanceFromObject": 1.5},
             {"sensorReadingTime": 5, "serialNumber": "s3", "distanceFromObject": 7},
+            # s1 is a's alone, and a has no consent: withheld, conflict or not
+            {"sensorReadingTime": 8, "serialNumber": "s1", "distanceFromObject": 3},
+            {"sensorReadingTime": 8, "serialNumber": "s1", "distanceFromObject": 4},
         ],
     }
     for entity, records in lines.items():
@@ -446,7 +450,7 @@ def test_reference_pipeline_applies_the_rules_to_handwritten_lines(tmp_path: Pat
             text += '{"sensorReadingTime":9,"serialNumber":"s'
         (tmp_path / entity.prefix / entity.file_name(1)).write_text(text, encoding="utf-8")
     assert evaluate(tmp_path) == {
-        "landing_records": {"customer": 10, "accelerometer": 9, "step_trainer": 8},
+        "landing_records": {"customer": 10, "accelerometer": 10, "step_trainer": 10},
         "staging": {
             "stg_stedi__customers": 4,
             "stg_stedi__accelerometer_readings": 5,

@@ -1,26 +1,26 @@
+-- The distinct accelerometer readings the ledger holds: of consenting customers and of users who
+-- are no customer. Exact duplicates (a file delivered twice) are one reading with their count.
 with
 
-records as (
+ledger as (
 
-    select * from {{ ref('base_stedi__accelerometer_records') }}
-    where reject_reason is null
+    select * from {{ ref('stg_stedi__accelerometer_ledger') }}
+    where row_type = 'reading'
 
 ),
 
 final as (
 
-    -- Exact duplicates (e.g. a file delivered twice) collapse into one reading.
     select
         customer_email,
         reading_epoch_ms,
-        {{ epoch_ms_to_timestamp('reading_epoch_ms') }} as reading_at,
+        reading_at,
         x,
         y,
         z,
-        count(*) as landing_record_count
+        landing_record_count
 
-    from records
-    group by customer_email, reading_epoch_ms, x, y, z
+    from ledger
 
 )
 

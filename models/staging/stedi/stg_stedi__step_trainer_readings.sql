@@ -1,24 +1,24 @@
+-- The distinct step-trainer readings the ledger holds: of every device except one owned by a
+-- single customer without consent. Exact duplicates are one reading with their count.
 with
 
-records as (
+ledger as (
 
-    select * from {{ ref('base_stedi__step_trainer_records') }}
-    where reject_reason is null
+    select * from {{ ref('stg_stedi__step_trainer_ledger') }}
+    where row_type = 'reading'
 
 ),
 
 final as (
 
-    -- Exact duplicates (e.g. a file delivered twice) collapse into one reading.
     select
         serial_number,
         reading_epoch_ms,
-        {{ epoch_ms_to_timestamp('reading_epoch_ms') }} as reading_at,
+        reading_at,
         distance_from_object,
-        count(*) as landing_record_count
+        landing_record_count
 
-    from records
-    group by serial_number, reading_epoch_ms, distance_from_object
+    from ledger
 
 )
 

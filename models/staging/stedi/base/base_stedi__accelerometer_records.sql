@@ -3,7 +3,12 @@ with
 
 source as (
 
-    select * from {{ source('stedi_landing', 'accelerometer_landing') }}
+    -- The file each record came from, under a name of its own (on Athena a hidden column).
+    select
+        *,
+        {{ landing_file_column() }} as record_landing_file
+
+    from {{ source('stedi_landing', 'accelerometer_landing') }}
 
 ),
 
@@ -15,6 +20,7 @@ cleaned as (
         y,
         z,
         nullif(lower(trim("user")), '') as customer_email,
+        record_landing_file as landing_file,
         ("user" is null and coalesce("timestamp", x, y, z) is null)
         or {{ is_field_names_line(['user']) }} as is_malformed
 
@@ -26,6 +32,7 @@ final as (
 
     -- A malformed record carries no values, whatever an engine made of the line.
     select
+        landing_file,
         case when not is_malformed then customer_email end as customer_email,
         case when not is_malformed then reading_epoch_ms end as reading_epoch_ms,
         case when not is_malformed then x end as x,

@@ -1,0 +1,147 @@
+{#-
+    Which landing files a ledger model reads in this run (see the ledger models in staging).
+
+    Landing files are immutable: a file the ledger has read is never read again for new records.
+    The list of files is made at compile time so the SQL names them as literals, which both engines
+    turn into reading just those files (DuckDB's multi-file reader and Trino's Hive connector prune
+    on the file-name column).
+-#}
+
+{#- The landing table's column holding the file a record was read from. -#}
+{% macro landing_file_column() -%}
+    {{ return(adapter.dispatch('landing_file_column', 'stedi')()) }}
+{%- endmacro %}
+
+{% macro athena__landing_file_column() -%}
+    "$path"
+{%- endmacro %}
+
+{% macro duckdb__landing_file_column() -%}
+    landing_file
+{%- endmacro %}
+
+{#- Every file of a landing table now, sorted. -#}
+{% macro landing_files(table_name) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {#- From the graph rather than source(): a unit test of a ledger declares no landing input. -#}
+    {%- set node = graph.sources['source.stedi.stedi_landing.' ~ table_name] -%}
+    {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
+    {{ return(adapter.dispatch('landing_files', 'stedi')(node, relation)) }}
+{%- endmacro %}
+
+{#- Locally the landing view knows its files without reading them: DuckDB's glob. -#}
+{% macro duckdb__landing_files(node, relation) -%}
+    {%- set pattern = var('landing_root').rstrip('/') ~ '/' ~ node.meta.entity ~ '/landing/*.json' -%}
+    {%- set listed = run_query("select file from glob('" ~ pattern | replace("'", "''") ~ "') order by file") -%}
+    {{ return(listed.columns[0].values() | list) }}
+{%- endmacro %}
+
+{#-
+    On Athena no statement lists the files under a prefix without reading them: "$path" alone
+    scans every byte (a probe in tests/python/test_athena_local.py shows it). This is that scan,
+    paid once per run; docs/design/incremental-loading.md has the inventory that replaces it.
+-#}
+{% macro athena__landing_files(node, relation) -%}
+    {%- set listed = run_query('select distinct "$path" from ' ~ relation ~ ' order by 1') -%}
+    {{ return(listed.columns[0].values() | list) }}
+{%- endmacro %}
+
+{#-
+    The ledger knows a file by its name (what follows the last '/'), not its full path: moving the
+    landing root, or landing the same files in another bucket, is not new data.
+-#}
+{% macro landing_file_name(path_expression) -%}
+    regexp_extract({{ path_expression }}, '[^/]+$')
+{%- endmacro %}
+
+{% macro _name_of(path) -%}
+    {{ return(path.split('/') | last) }}
+{%- endmacro %}
+
+{#- The files of `table_name` (full paths) that the ledger `ledger` has not read yet (all on a full build). -#}
+{% macro new_landing_files(table_name, ledger) -%}
+    {%- set files = landing_files(table_name) -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(files) }}
+    {%- endif -%}
+    {%- set read = run_query("select landing_file from " ~ ledger ~ " where row_type = 'file'") -%}
+    {%- set already_read = read.columns[0].values() | list -%}
+    {%- set new_files = [] -%}
+    {%- for path in files if _name_of(path) not in already_read -%}
+        {%- do new_files.append(path) -%}
+    {%- endfor -%}
+    {{ return(new_files) }}
+{%- endmacro %}
+
+{#- A SQL condition: `column` is one of `files` (false when there are none). -#}
+{% macro is_one_of_files(column, files) -%}
+    {%- if files | length == 0 -%}
+        false
+    {%- else -%}
+        {{ column }} in (
+            {%- for file in files %}
+            '{{ file | replace("'", "''") }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    The merge every ledger uses, on both engines: a row whose landing_record_count is 0 deletes
+    its row, any other replaces or adds it. One statement, so a run's whole change to a ledger is
+    one commit (one Iceberg snapshot on Athena, none when nothing changes).
+-#}
+{% macro ledger_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'merge',
+        'unique_key': 'row_key',
+        'on_schema_change': 'fail',
+        'delete_condition': 'src.landing_record_count = 0',
+        'insert_condition': 'src.landing_record_count > 0',
+        'merge_clauses': {
+            'when_matched': [
+                {'action': 'delete', 'condition': 'DBT_INTERNAL_SOURCE.landing_record_count = 0'},
+                {'action': 'update', 'mode': 'by_name'},
+            ],
+            'when_not_matched': [
+                {'action': 'insert', 'mode': 'by_name', 'condition': 'DBT_INTERNAL_SOURCE.landing_record_count > 0'},
+            ],
+        },
+    }) }}
+{%- endmacro %}
+
+{#-
+    The files (full paths) to read again for customers or devices whose withheld readings now
+    count, given the names in their withheld rows: every file when a name is unknown ('*').
+    Files read as new in this run are left out: their records are read anyway.
+-#}
+{% macro files_to_read_again(withheld_names, table_name, new_files) -%}
+    {%- set again = [] -%}
+    {%- if withheld_names | length == 0 -%}
+        {{ return(again) }}
+    {%- endif -%}
+    {%- for path in landing_files(table_name) if path not in new_files -%}
+        {%- if '*' in withheld_names or _name_of(path) in withheld_names -%}
+            {%- do again.append(path) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(again) }}
+{%- endmacro %}
+
+{#-
+    One row per serial number some customer has: is_withheld when exactly one customer has it and
+    that customer has no research consent (the device's readings stay in the landing zone). A
+    device of no customer, or of several, is not withheld: the quarantine says why its readings
+    belong to nobody.
+-#}
+{% macro device_consent(customers) -%}
+    select
+        serial_number,
+        count(*) = 1 and not bool_or(has_research_consent) as is_withheld
+    from {{ customers }}
+    where serial_number is not null
+    group by serial_number
+{%- endmacro %}

@@ -1,0 +1,341 @@
+{{ config(**ledger_config()) }}
+{#-
+    What the lakehouse has taken from the accelerometer landing files: read once per file, ever.
+    See _stedi__models.yml for the four kinds of rows and docs/design/incremental-loading.md for
+    why readings of customers without consent are counted here but never copied.
+-#}
+{%- set new_files = new_landing_files('accelerometer_landing', this) -%}
+{%- set files_again = [] -%}
+{%- if execute and is_incremental() -%}
+    {%- set withheld = run_query(
+        "select distinct coalesce(ledger.landing_file, '*') from " ~ this ~ " as ledger"
+        ~ " inner join " ~ ref('stg_stedi__customers') ~ " as customers"
+        ~ " on ledger.customer_email = customers.email"
+        ~ " where ledger.row_type = 'withheld' and customers.has_research_consent"
+    ) -%}
+    {%- set files_again = files_to_read_again(withheld.columns[0].values() | list, 'accelerometer_landing', new_files) -%}
+{%- endif %}
+with
+
+customers as (
+
+    select
+        email,
+        has_research_consent
+
+    from {{ ref('stg_stedi__customers') }}
+
+),
+
+new_records as (
+
+    select
+        {{ landing_file_name('landing_file') }} as landing_file,
+        customer_email,
+        reading_epoch_ms,
+        x,
+        y,
+        z,
+        reject_reason
+
+    from {{ ref('base_stedi__accelerometer_records') }}
+    where {{ is_one_of_files('landing_file', new_files) }}
+
+),
+
+{% if is_incremental() %}
+ledger as (
+
+    select * from {{ this }}
+
+),
+
+-- Customers whose readings were withheld and who now consent: their readings are read again.
+consenting_again as (
+
+    select distinct ledger.customer_email
+
+    from ledger
+    inner join customers
+        on ledger.customer_email = customers.email
+    where ledger.row_type = 'withheld' and customers.has_research_consent
+
+),
+
+records_read_again as (
+
+    select
+        {{ landing_file_name('records.landing_file') }} as landing_file,
+        records.customer_email,
+        records.reading_epoch_ms,
+        records.x,
+        records.y,
+        records.z,
+        records.reject_reason
+
+    from {{ ref('base_stedi__accelerometer_records') }} as records
+    inner join consenting_again
+        on records.customer_email = consenting_again.customer_email
+    where {{ is_one_of_files('records.landing_file', files_again) }} and records.reject_reason is null
+
+),
+{% endif %}
+
+usable_records as (
+
+    select
+        landing_file,
+        customer_email,
+        reading_epoch_ms,
+        x,
+        y,
+        z
+
+    from new_records
+    where reject_reason is null
+    {% if is_incremental() %}
+    union all
+    select
+        landing_file,
+        customer_email,
+        reading_epoch_ms,
+        x,
+        y,
+        z
+
+    from records_read_again
+    {% endif %}
+
+),
+
+-- A reading is withheld when its user is a customer without research consent.
+classified_records as (
+
+    select
+        usable_records.*,
+        coalesce(not customers.has_research_consent, false) as is_withheld
+
+    from usable_records
+    left join customers
+        on usable_records.customer_email = customers.email
+
+),
+
+file_rows as (
+
+    select
+        'file' as row_type,
+        'file|' || landing_file as row_key,
+        landing_file,
+        cast(null as varchar) as reject_reason,
+        cast(null as varchar) as customer_email,
+        cast(null as bigint) as reading_epoch_ms,
+        cast(null as double) as x,
+        cast(null as double) as y,
+        cast(null as double) as z,
+        count(*) as landing_record_count
+
+    from new_records
+    group by landing_file
+
+),
+
+rejected_rows as (
+
+    select
+        'rejected' as row_type,
+        'rejected|' || landing_file || '|' || {{ sha256_hex(
+            "reject_reason || '|' || coalesce(customer_email, '') || '|'"
+            ~ " || coalesce(cast(reading_epoch_ms as varchar), '') || '|' || coalesce(cast(x as varchar), '')"
+            ~ " || '|' || coalesce(cast(y as varchar), '') || '|' || coalesce(cast(z as varchar), '')"
+        ) }} as row_key,
+        landing_file,
+        reject_reason,
+        customer_email,
+        reading_epoch_ms,
+        x,
+        y,
+        z,
+        count(*) as landing_record_count
+
+    from new_records
+    where reject_reason is not null
+    group by landing_file, reject_reason, customer_email, reading_epoch_ms, x, y, z
+
+),
+
+withheld_rows as (
+
+    select
+        'withheld' as row_type,
+        'withheld|' || landing_file || '|' || customer_email as row_key,
+        landing_file,
+        cast(null as varchar) as reject_reason,
+        customer_email,
+        cast(null as bigint) as reading_epoch_ms,
+        cast(null as double) as x,
+        cast(null as double) as y,
+        cast(null as double) as z,
+        count(*) as landing_record_count
+
+    from classified_records
+    where is_withheld
+    group by landing_file, customer_email
+
+),
+
+new_readings as (
+
+    select
+        customer_email,
+        reading_epoch_ms,
+        x,
+        y,
+        z,
+        'reading|' || customer_email || '|' || cast(reading_epoch_ms as varchar) || '|' || cast(x as varchar)
+        || '|' || cast(y as varchar) || '|' || cast(z as varchar) as row_key,
+        count(*) as landing_record_count
+
+    from classified_records
+    where not is_withheld
+    group by customer_email, reading_epoch_ms, x, y, z
+
+),
+
+-- A reading already in the ledger (the same record in another file) adds to its count.
+{%- set already_counted = 'coalesce(ledger.landing_record_count, 0)' if is_incremental() else '0' %}
+reading_rows as (
+
+    select
+        'reading' as row_type,
+        new_readings.row_key,
+        cast(null as varchar) as landing_file,
+        cast(null as varchar) as reject_reason,
+        new_readings.customer_email,
+        new_readings.reading_epoch_ms,
+        new_readings.x,
+        new_readings.y,
+        new_readings.z,
+        new_readings.landing_record_count + {{ already_counted }} as landing_record_count
+
+    from new_readings
+    {% if is_incremental() %}
+    left join ledger
+        on new_readings.row_key = ledger.row_key
+    {% endif %}
+
+),
+
+{% if is_incremental() %}
+-- Readings of customers who no longer consent leave (a count of 0 deletes a row) and are
+-- counted as withheld, their files unknown ('*').
+withdrawn_readings as (
+
+    select ledger.*
+
+    from ledger
+    inner join customers
+        on ledger.customer_email = customers.email
+    where ledger.row_type = 'reading' and not customers.has_research_consent
+
+),
+
+withdrawal_rows as (
+
+    select
+        row_type,
+        row_key,
+        landing_file,
+        reject_reason,
+        customer_email,
+        reading_epoch_ms,
+        x,
+        y,
+        z,
+        0 as landing_record_count
+
+    from withdrawn_readings
+
+    union all
+
+    select
+        'withheld' as row_type,
+        'withheld|*|' || withdrawn.customer_email as row_key,
+        cast(null as varchar) as landing_file,
+        cast(null as varchar) as reject_reason,
+        withdrawn.customer_email,
+        cast(null as bigint) as reading_epoch_ms,
+        cast(null as double) as x,
+        cast(null as double) as y,
+        cast(null as double) as z,
+        sum(withdrawn.landing_record_count) + coalesce(max(unknown_files.landing_record_count), 0)
+        as landing_record_count
+
+    from withdrawn_readings as withdrawn
+    left join ledger as unknown_files
+        on unknown_files.row_key = 'withheld|*|' || withdrawn.customer_email
+    group by withdrawn.customer_email
+
+),
+
+-- The withheld counts of customers who consent again go: their readings were read again.
+readmission_rows as (
+
+    select
+        ledger.row_type,
+        ledger.row_key,
+        ledger.landing_file,
+        ledger.reject_reason,
+        ledger.customer_email,
+        ledger.reading_epoch_ms,
+        ledger.x,
+        ledger.y,
+        ledger.z,
+        0 as landing_record_count
+
+    from ledger
+    inner join consenting_again
+        on ledger.customer_email = consenting_again.customer_email
+    where ledger.row_type = 'withheld'
+
+),
+{% endif %}
+
+changes as (
+
+    select * from file_rows
+    union all
+    select * from rejected_rows
+    union all
+    select * from withheld_rows
+    union all
+    select * from reading_rows
+    {% if is_incremental() %}
+    union all
+    select * from withdrawal_rows
+    union all
+    select * from readmission_rows
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        row_type,
+        row_key,
+        landing_file,
+        reject_reason,
+        customer_email,
+        reading_epoch_ms,
+        {{ epoch_ms_to_timestamp('reading_epoch_ms') }} as reading_at,
+        x,
+        y,
+        z,
+        cast(landing_record_count as bigint) as landing_record_count
+
+    from changes
+
+)
+
+select * from final
