@@ -6,27 +6,46 @@ training_rows as (
 
 ),
 
+-- The keyed pseudonym of each customer with trusted readings, computed once per customer.
+subjects as (
+
+    select
+        email,
+        {{ subject_id('email') }} as subject_id
+
+    from (
+        select customer_email as email from {{ ref('accelerometer_trusted') }}
+        union
+        select customer_email as email from {{ ref('step_trainer_trusted') }}
+    ) as customers
+
+),
+
 accelerometer_readings as (
 
     select
-        {{ subject_id('customer_email') }} as subject_id,
-        reading_at,
-        x,
-        y,
-        z
+        subjects.subject_id,
+        readings.reading_at,
+        readings.x,
+        readings.y,
+        readings.z
 
-    from {{ ref('accelerometer_trusted') }}
+    from {{ ref('accelerometer_trusted') }} as readings
+    inner join subjects
+        on readings.customer_email = subjects.email
 
 ),
 
 step_trainer_readings as (
 
     select
-        {{ subject_id('customer_email') }} as subject_id,
-        reading_at,
-        distance_from_object
+        subjects.subject_id,
+        readings.reading_at,
+        readings.distance_from_object
 
-    from {{ ref('step_trainer_trusted') }}
+    from {{ ref('step_trainer_trusted') }} as readings
+    inner join subjects
+        on readings.customer_email = subjects.email
 
 ),
 

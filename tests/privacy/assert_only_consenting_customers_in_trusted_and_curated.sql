@@ -43,14 +43,16 @@ identities as (
 
     union all
 
-    select
+    -- distinct: one row per customer, not per reading
+    select distinct
         'accelerometer_trusted' as model_name,
         customer_email as identity
     from {{ ref('accelerometer_trusted') }}
 
     union all
 
-    select
+    -- distinct: one row per customer, not per reading
+    select distinct
         'step_trainer_trusted' as model_name,
         customer_email as identity
     from {{ ref('step_trainer_trusted') }}

@@ -23,7 +23,16 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-PROJECT_FILES = ("dbt_project.yml", ".dbtignore", "models", "macros", "tests", "seeds", "analyses")
+PROJECT_FILES = (
+    "dbt_project.yml",
+    ".dbtignore",
+    "models",
+    "macros",
+    "tests",
+    "seeds",
+    "snapshots",
+    "analyses",
+)
 
 
 @dataclass(frozen=True)

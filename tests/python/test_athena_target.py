@@ -101,17 +101,20 @@ def duckdb_rows(project: DbtProject, schema: str, table: str, columns: str = "*"
 
 
 # Columns each engine fills in its own words: where it found a landing file (a local path, an
-# s3:// key), and a ledger's row key, which holds the engine's text of a double ('1.0', '1.0E0').
+# s3:// key), a ledger's row key, which holds the engine's text of a double ('1.0', '1.0E0'), and
+# when the run that wrote a ledger row started.
 ENGINE_SPECIFIC_COLUMNS = {
-    "base_stedi__accelerometer_records": "landing_file",
-    "base_stedi__step_trainer_records": "landing_file",
-    "stg_stedi__accelerometer_ledger": "row_key",
-    "stg_stedi__step_trainer_ledger": "row_key",
+    "base_stedi__accelerometer_records": ("landing_file",),
+    "base_stedi__step_trainer_records": ("landing_file",),
+    "stg_stedi__accelerometer_ledger": ("row_key", "read_at"),
+    "stg_stedi__step_trainer_ledger": ("row_key", "read_at"),
+    "stg_stedi__accelerometer_readings": ("read_at",),
+    "stg_stedi__step_trainer_readings": ("read_at",),
 }
 
 
 def comparable_columns(project: DbtProject, model: str, schema: str, table: str) -> str:
-    """The model's columns but the engine-specific one, as a select list."""
+    """The model's columns but the engine-specific ones, as a select list."""
     if model not in ENGINE_SPECIFIC_COLUMNS:
         return "*"
     rows = project.query(
@@ -119,7 +122,7 @@ def comparable_columns(project: DbtProject, model: str, schema: str, table: str)
         "order by ordinal_position",
         [schema, table],
     )
-    return ", ".join(f'"{name}"' for (name,) in rows if name != ENGINE_SPECIFIC_COLUMNS[model])
+    return ", ".join(f'"{name}"' for (name,) in rows if name not in ENGINE_SPECIFIC_COLUMNS[model])
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,9 @@ TRUSTED_AND_CURATED = {
     "stedi_trusted.step_trainer_trusted": "customer_email",
     "stedi_curated.customers_curated": "email",
 }
+# The consent history is a snapshot: it records when each run saw a change, so it is compared on
+# its own (test_the_consent_history_records_each_change), not with a rebuild.
+HISTORY = "stedi_audit.customer_consent_history"
 LEDGERS = ("stedi_staging.stg_stedi__accelerometer_ledger", "stedi_staging.stg_stedi__step_trainer_ledger")
 
 
@@ -133,7 +136,18 @@ def deliver_second(deliveries: Deliveries, root: Path) -> None:
 
 
 def table_contents(project: DbtProject, tables: Iterable[str]) -> dict[str, list[tuple]]:
-    return {table: sorted(project.query(f"select * from {table}"), key=repr) for table in tables}
+    """Every row of each table, without read_at (when the run that wrote a ledger row started)."""
+    contents = {}
+    for table in tables:
+        schema, name = table.split(".")
+        columns = project.query(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "and column_name != 'read_at' order by ordinal_position",
+            [schema, name],
+        )
+        select_list = ", ".join(f'"{column}"' for (column,) in columns)
+        contents[table] = sorted(project.query(f"select {select_list} from {table}"), key=repr)
+    return contents
 
 
 def zone_tables(project: DbtProject) -> list[str]:
@@ -143,7 +157,9 @@ def zone_tables(project: DbtProject) -> list[str]:
         "select table_schema || '.' || table_name from information_schema.tables "
         "where table_schema like 'stedi_%' and table_schema != 'stedi_landing' order by 1"
     )
-    return [name for (name,) in rows if name not in LEDGERS and ".base_stedi__" not in name]
+    return [
+        name for (name,) in rows if name not in LEDGERS and ".base_stedi__" not in name and name != HISTORY
+    ]
 
 
 def ledger_contents(project: DbtProject) -> dict[str, list[tuple]]:
@@ -152,7 +168,9 @@ def ledger_contents(project: DbtProject) -> dict[str, list[tuple]]:
     contents = {}
     for ledger in LEDGERS:
         key = "customer_email" if "accelerometer" in ledger else "serial_number"
-        kept = project.query(f"select * exclude (row_key) from {ledger} where row_type != 'withheld'")
+        kept = project.query(
+            f"select * exclude (row_key, read_at) from {ledger} where row_type != 'withheld'"
+        )
         withheld = project.query(
             f"select {key}, sum(landing_record_count) from {ledger} where row_type = 'withheld' group by 1"
         )
@@ -234,6 +252,30 @@ def test_a_late_consent_admits_exactly_the_readings_that_now_count(runs) -> None
         )
         assert set(trusted) == expected and len(trusted) == len(expected), email
         assert policy == "any_time" or len(expected) < len(readings[email]), "the instant cuts nothing"
+
+
+def test_the_consent_history_records_each_change(runs) -> None:
+    _, deliveries, incremental, full, _ = runs
+    history = incremental.query(
+        f"select email, has_research_consent, research_consent_epoch_ms, dbt_valid_to is null from {HISTORY}"
+    )
+    versions: dict[str, list[tuple]] = {}
+    for email, consent, instant, current in history:
+        versions.setdefault(email, []).append((consent, instant, current))
+    for email in deliveries.withdrawn:
+        before, now = sorted(versions[email], key=lambda version: version[2])
+        assert before[0] is True and before[1] is not None and before[2] is False, email
+        assert now == (False, None, True), email
+    for email, instant in deliveries.granted.items():
+        assert sorted(versions[email], key=lambda v: v[2]) == [(False, None, False), (True, instant, True)], (
+            email
+        )
+    unchanged = set(versions) - set(deliveries.withdrawn) - set(deliveries.granted)
+    assert all(len(versions[email]) == 1 for email in unchanged)
+    # A history started on all the data at once has one version per customer: the current state.
+    current = {row[0]: row[1:3] for row in history if row[3]}
+    rebuilt = full.query(f"select email, has_research_consent, research_consent_epoch_ms from {HISTORY}")
+    assert {email: (consent, instant) for email, consent, instant in rebuilt} == current
 
 
 def test_a_run_interrupted_between_models_recovers_on_the_next_run(runs, tmp_path: Path) -> None:

@@ -332,7 +332,8 @@ final as (
         x,
         y,
         z,
-        cast(landing_record_count as bigint) as landing_record_count
+        cast(landing_record_count as bigint) as landing_record_count,
+        {{ run_started_timestamp() }} as read_at
 
     from changes
 

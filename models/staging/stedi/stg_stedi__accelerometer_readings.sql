@@ -18,7 +18,8 @@ final as (
         x,
         y,
         z,
-        landing_record_count
+        landing_record_count,
+        read_at
 
     from ledger
 

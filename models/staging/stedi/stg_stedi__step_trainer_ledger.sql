@@ -303,7 +303,8 @@ final as (
         reading_epoch_ms,
         {{ epoch_ms_to_timestamp('reading_epoch_ms') }} as reading_at,
         distance_from_object,
-        cast(landing_record_count as bigint) as landing_record_count
+        cast(landing_record_count as bigint) as landing_record_count,
+        {{ run_started_timestamp() }} as read_at
 
     from changes
 

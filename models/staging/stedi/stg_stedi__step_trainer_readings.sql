@@ -16,7 +16,8 @@ final as (
         reading_epoch_ms,
         reading_at,
         distance_from_object,
-        landing_record_count
+        landing_record_count,
+        read_at
 
     from ledger
 
