@@ -27,7 +27,7 @@ customers as (
 
 ),
 
-new_records as (
+new_records as {{ materialized_cte() }} (
 
     select
         {{ landing_file_name('landing_file') }} as landing_file,
@@ -109,7 +109,7 @@ usable_records as (
 ),
 
 -- A reading is withheld when its user is a customer without research consent.
-classified_records as (
+classified_records as {{ materialized_cte() }} (
 
     select
         usable_records.*,

@@ -23,7 +23,7 @@ devices as (
 
 ),
 
-new_records as (
+new_records as {{ materialized_cte() }} (
 
     select
         {{ landing_file_name('landing_file') }} as landing_file,
@@ -98,7 +98,7 @@ usable_records as (
 ),
 
 -- A reading is withheld when its device has one owner, a customer without research consent.
-classified_records as (
+classified_records as {{ materialized_cte() }} (
 
     select
         usable_records.*,
