@@ -60,9 +60,8 @@
     {{ return(path.split('/') | last) }}
 {%- endmacro %}
 
-{#- The files of `table_name` (full paths) that the ledger `ledger` has not read yet (all on a full build). -#}
-{% macro new_landing_files(table_name, ledger) -%}
-    {%- set files = landing_files(table_name) -%}
+{#- The files of `files` (full paths) that the ledger `ledger` has not read yet (all on a full build). -#}
+{% macro new_landing_files(files, ledger) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(files) }}
     {%- endif -%}
@@ -116,19 +115,38 @@
 {#-
     The files (full paths) to read again for customers or devices whose withheld readings now
     count, given the names in their withheld rows: every file when a name is unknown ('*').
-    Files read as new in this run are left out: their records are read anyway.
+    Files read as new in this run are left out: their records are read anyway. `files` is the
+    run's one listing of the landing files (on Athena a listing is a scan).
 -#}
-{% macro files_to_read_again(withheld_names, table_name, new_files) -%}
+{% macro files_to_read_again(withheld_names, files, new_files) -%}
     {%- set again = [] -%}
-    {%- if withheld_names | length == 0 -%}
-        {{ return(again) }}
-    {%- endif -%}
-    {%- for path in landing_files(table_name) if path not in new_files -%}
+    {%- for path in files if path not in new_files -%}
         {%- if '*' in withheld_names or _name_of(path) in withheld_names -%}
             {%- do again.append(path) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(again) }}
+{%- endmacro %}
+
+{#-
+    The withheld rows of a ledger whose customer or device (`key`) is no longer withheld, by the
+    rule in `holders` (customer_consent or device_consent): the readings to admit. One rule for
+    the compile-time list of files to read again and for the rows the merge removes.
+-#}
+{% macro withheld_rows_now_admitted(ledger, key, holders) -%}
+    select ledger.*
+    from {{ ledger }} as ledger
+    left join ({{ holders }}) as holders
+        on ledger.{{ key }} = holders.{{ key }}
+    where ledger.row_type = 'withheld' and not coalesce(holders.is_withheld, false)
+{%- endmacro %}
+
+{#- One row per customer email: is_withheld when the customer has no research consent. -#}
+{% macro customer_consent(customers) -%}
+    select
+        email as customer_email,
+        not has_research_consent as is_withheld
+    from {{ customers }}
 {%- endmacro %}
 
 {#-

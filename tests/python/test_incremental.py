@@ -93,12 +93,12 @@ def accelerometer_readings(root: Path) -> dict[str, set[tuple]]:
 
 
 def make_deliveries(landing: Landing, out: Path) -> Deliveries:
-    second = out
-    shutil.copytree(landing.root, second, ignore=shutil.ignore_patterns("ground_truth.json"))
+    complete = out
+    shutil.copytree(landing.root, complete, ignore=shutil.ignore_patterns("ground_truth.json"))
     # Not the newest file of each reading entity: a late file, named before files already read.
-    held_back = [sorted((second / entity / "landing").glob("*.json"))[1] for entity in READING_ENTITIES]
-    customers = newest_customers(second)
-    readings = accelerometer_readings(second)
+    held_back = [sorted((complete / entity / "landing").glob("*.json"))[1] for entity in READING_ENTITIES]
+    customers = newest_customers(complete)
+    readings = accelerometer_readings(complete)
     consenting = sorted(
         e for e, r in customers.items() if r.get("shareWithResearchAsOfDate") and e in readings
     )
@@ -118,9 +118,9 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
         changes.append({**record, "lastUpdateDate": stamp})
     for email, instant in granted.items():
         changes.append({**customers[email], "lastUpdateDate": stamp, "shareWithResearchAsOfDate": instant})
-    change_file = second / "customer" / "landing" / f"customer-{stamp}.json"
+    change_file = complete / "customer" / "landing" / f"customer-{stamp}.json"
     change_file.write_text("".join(json.dumps(record) + "\n" for record in changes), encoding="utf-8")
-    return Deliveries(second, (*held_back, change_file), withdrawn, granted)
+    return Deliveries(complete, (*held_back, change_file), withdrawn, granted)
 
 
 def deliver_first(deliveries: Deliveries, root: Path) -> None:

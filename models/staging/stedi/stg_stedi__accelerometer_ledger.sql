@@ -4,26 +4,22 @@
     See _stedi__models.yml for the four kinds of rows and docs/design/incremental-loading.md for
     why readings of customers without consent are counted here but never copied.
 -#}
-{%- set new_files = new_landing_files('accelerometer_landing', this) -%}
+{%- set holders = customer_consent(ref('stg_stedi__customers')) -%}
+{%- set files = landing_files('accelerometer_landing') -%}
+{%- set new_files = new_landing_files(files, this) -%}
 {%- set files_again = [] -%}
 {%- if execute and is_incremental() -%}
     {%- set withheld = run_query(
-        "select distinct coalesce(ledger.landing_file, '*') from " ~ this ~ " as ledger"
-        ~ " inner join " ~ ref('stg_stedi__customers') ~ " as customers"
-        ~ " on ledger.customer_email = customers.email"
-        ~ " where ledger.row_type = 'withheld' and customers.has_research_consent"
+        "select distinct coalesce(landing_file, '*') from ("
+        ~ withheld_rows_now_admitted(this, 'customer_email', holders) ~ ") as admitted"
     ) -%}
-    {%- set files_again = files_to_read_again(withheld.columns[0].values() | list, 'accelerometer_landing', new_files) -%}
+    {%- set files_again = files_to_read_again(withheld.columns[0].values() | list, files, new_files) -%}
 {%- endif %}
 with
 
 customers as (
 
-    select
-        email,
-        has_research_consent
-
-    from {{ ref('stg_stedi__customers') }}
+    {{ holders }}
 
 ),
 
@@ -50,15 +46,16 @@ ledger as (
 
 ),
 
--- Customers whose readings were withheld and who now consent: their readings are read again.
+-- Withheld rows of customers who now consent: their readings are read again.
+admitted as (
+
+    {{ withheld_rows_now_admitted('ledger', 'customer_email', holders) }}
+
+),
+
 consenting_again as (
 
-    select distinct ledger.customer_email
-
-    from ledger
-    inner join customers
-        on ledger.customer_email = customers.email
-    where ledger.row_type = 'withheld' and customers.has_research_consent
+    select distinct customer_email from admitted
 
 ),
 
@@ -113,11 +110,11 @@ classified_records as {{ materialized_cte() }} (
 
     select
         usable_records.*,
-        coalesce(not customers.has_research_consent, false) as is_withheld
+        coalesce(customers.is_withheld, false) as is_withheld
 
     from usable_records
     left join customers
-        on usable_records.customer_email = customers.email
+        on usable_records.customer_email = customers.customer_email
 
 ),
 
@@ -235,8 +232,8 @@ withdrawn_readings as (
 
     from ledger
     inner join customers
-        on ledger.customer_email = customers.email
-    where ledger.row_type = 'reading' and not customers.has_research_consent
+        on ledger.customer_email = customers.customer_email
+    where ledger.row_type = 'reading' and customers.is_withheld
 
 ),
 
@@ -282,21 +279,18 @@ withdrawal_rows as (
 readmission_rows as (
 
     select
-        ledger.row_type,
-        ledger.row_key,
-        ledger.landing_file,
-        ledger.reject_reason,
-        ledger.customer_email,
-        ledger.reading_epoch_ms,
-        ledger.x,
-        ledger.y,
-        ledger.z,
+        row_type,
+        row_key,
+        landing_file,
+        reject_reason,
+        customer_email,
+        reading_epoch_ms,
+        x,
+        y,
+        z,
         0 as landing_record_count
 
-    from ledger
-    inner join consenting_again
-        on ledger.customer_email = consenting_again.customer_email
-    where ledger.row_type = 'withheld'
+    from admitted
 
 ),
 {% endif %}

@@ -4,22 +4,22 @@
     See _stedi__models.yml for the four kinds of rows and docs/design/incremental-loading.md for
     why readings of customers without consent are counted here but never copied.
 -#}
-{%- set new_files = new_landing_files('step_trainer_landing', this) -%}
+{%- set holders = device_consent(ref('stg_stedi__customers')) -%}
+{%- set files = landing_files('step_trainer_landing') -%}
+{%- set new_files = new_landing_files(files, this) -%}
 {%- set files_again = [] -%}
 {%- if execute and is_incremental() -%}
     {%- set withheld = run_query(
-        "select distinct coalesce(ledger.landing_file, '*') from " ~ this ~ " as ledger"
-        ~ " left join (" ~ device_consent(ref('stg_stedi__customers')) ~ ") as devices"
-        ~ " on ledger.serial_number = devices.serial_number"
-        ~ " where ledger.row_type = 'withheld' and not coalesce(devices.is_withheld, false)"
+        "select distinct coalesce(landing_file, '*') from ("
+        ~ withheld_rows_now_admitted(this, 'serial_number', holders) ~ ") as admitted"
     ) -%}
-    {%- set files_again = files_to_read_again(withheld.columns[0].values() | list, 'step_trainer_landing', new_files) -%}
+    {%- set files_again = files_to_read_again(withheld.columns[0].values() | list, files, new_files) -%}
 {%- endif %}
 with
 
 devices as (
 
-    {{ device_consent(ref('stg_stedi__customers')) }}
+    {{ holders }}
 
 ),
 
@@ -46,14 +46,15 @@ ledger as (
 
 -- Devices whose readings were withheld and no longer are (the owner consents, or the device
 -- now has no single owner): their readings are read again.
+admitted as (
+
+    {{ withheld_rows_now_admitted('ledger', 'serial_number', holders) }}
+
+),
+
 consenting_again as (
 
-    select distinct ledger.serial_number
-
-    from ledger
-    left join devices
-        on ledger.serial_number = devices.serial_number
-    where ledger.row_type = 'withheld' and not coalesce(devices.is_withheld, false)
+    select distinct serial_number from admitted
 
 ),
 
@@ -257,19 +258,16 @@ withdrawal_rows as (
 readmission_rows as (
 
     select
-        ledger.row_type,
-        ledger.row_key,
-        ledger.landing_file,
-        ledger.reject_reason,
-        ledger.serial_number,
-        ledger.reading_epoch_ms,
-        ledger.distance_from_object,
+        row_type,
+        row_key,
+        landing_file,
+        reject_reason,
+        serial_number,
+        reading_epoch_ms,
+        distance_from_object,
         0 as landing_record_count
 
-    from ledger
-    inner join consenting_again
-        on ledger.serial_number = consenting_again.serial_number
-    where ledger.row_type = 'withheld'
+    from admitted
 
 ),
 {% endif %}
