@@ -30,10 +30,12 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -613,13 +615,21 @@ def query_ids(client: Any) -> set[str]:
     return ids
 
 
-def scanned_bytes(client: Any, ids: set[str]) -> int:
-    """Sum of Statistics.DataScannedInBytes over the query executions `ids`."""
-    total, ordered = 0, sorted(ids)
+def scanned_bytes(client: Any, ids: set[str]) -> tuple[int, dict[str, int]]:
+    """Sum of Statistics.DataScannedInBytes over the query executions `ids`, and per dbt node.
+
+    The node is read from the comment dbt puts at the head of every query it sends
+    (`"node_id": "model.stedi.x"`); queries without one (dbt's own catalog calls) count as `dbt`.
+    """
+    total, by_node, ordered = 0, Counter(), sorted(ids)
     for start in range(0, len(ordered), 50):
         answer = client.batch_get_query_execution(QueryExecutionIds=ordered[start : start + 50])
-        total += sum(e.get("Statistics", {}).get("DataScannedInBytes", 0) for e in answer["QueryExecutions"])
-    return total
+        for execution in answer["QueryExecutions"]:
+            scanned = execution.get("Statistics", {}).get("DataScannedInBytes", 0)
+            node = re.search(r'"node_id": "([^"]+)"', execution.get("Query", ""))
+            total += scanned
+            by_node[node.group(1) if node else "dbt"] += scanned
+    return total, dict(by_node.most_common())
 
 
 def land(root: Path, endpoint: str, work: Path, step: str) -> Measured:
@@ -662,14 +672,14 @@ def athena_part(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "athena_full_build", "build", "--target", "athena", "--full-refresh", target_path=target
         )
         full_ids = query_ids(client) - before
-        full_scanned = scanned_bytes(client, full_ids)
+        full_scanned, full_by_node = scanned_bytes(client, full_ids)
 
         appended = add_readings(landing, 0.01, args.seed)
         landed_more = land(landing, endpoint, work, "athena_land_plus_1pct")
         before = query_ids(client)
         more = project.run("athena_plus_1pct", "build", "--target", "athena", target_path=target)
         more_ids = query_ids(client) - before
-        more_scanned = scanned_bytes(client, more_ids)
+        more_scanned, more_by_node = scanned_bytes(client, more_ids)
 
     ratio = more_scanned / full_scanned if full_scanned else math.inf
     target_row = {
@@ -692,9 +702,19 @@ def athena_part(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "startup_seconds": round(startup, 1),
         "steps": {
             "land": step_figures(landed),
-            "full_build": {**step_figures(full), "queries": len(full_ids), "scanned_bytes": full_scanned},
+            "full_build": {
+                **step_figures(full),
+                "queries": len(full_ids),
+                "scanned_bytes": full_scanned,
+                "scanned_bytes_by_node": full_by_node,
+            },
             "land_plus_1pct": step_figures(landed_more),
-            "plus_1pct": {**step_figures(more), "queries": len(more_ids), "scanned_bytes": more_scanned},
+            "plus_1pct": {
+                **step_figures(more),
+                "queries": len(more_ids),
+                "scanned_bytes": more_scanned,
+                "scanned_bytes_by_node": more_by_node,
+            },
         },
         "changes": {"plus_1pct": appended},
         "targets": [target_row],
@@ -772,6 +792,11 @@ def print_report(result: Mapping[str, Any]) -> None:
                 f"{label:<42} {figures['seconds']:>9.1f} {queries!s:>8} {scanned:>12} "
                 f"{figures['peak_rss_mib']:>9.0f}"
             )
+        more = athena["steps"]["plus_1pct"]
+        print("\nWhat the +1 % build scanned, by dbt node (the five largest):")
+        for node, scanned in list(more.get("scanned_bytes_by_node", {}).items())[:5]:
+            share = scanned / more["scanned_bytes"] if more["scanned_bytes"] else 0
+            print(f"  {scanned / 1024**2:>9.1f} MiB {share:>6.1%}  {node}")
     elif athena:
         print(f"\nAthena part skipped: {athena['skipped']}")
     print()

@@ -40,11 +40,24 @@
 
 {#-
     On Athena no statement lists the files under a prefix without reading them: "$path" alone
-    scans every byte (a probe in tests/python/test_athena_local.py shows it). This is that scan,
-    paid once per run; docs/design/incremental-loading.md has the inventory that replaces it.
+    scans every byte (a probe in tests/python/test_athena_local.py shows it). `stedi land` writes
+    the list it makes from S3 into the landing_inventory table, a few bytes a file, and this reads
+    that. Without the inventory (landing tables registered another way) it falls back to the scan,
+    and says so.
 -#}
 {% macro athena__landing_files(node, relation) -%}
-    {%- set listed = run_query('select distinct "$path" from ' ~ relation ~ ' order by 1') -%}
+    {%- set inventory = adapter.get_relation(database=node.database, schema=node.schema, identifier='landing_inventory') -%}
+    {%- if inventory is none -%}
+        {{ log(
+            "No " ~ node.schema ~ ".landing_inventory (stedi land writes it): listing the files of "
+            ~ relation ~ " by reading all of them", info=true
+        ) }}
+        {%- set listed = run_query('select distinct "$path" from ' ~ relation ~ ' order by 1') -%}
+    {%- else -%}
+        {%- set listed = run_query(
+            "select location from " ~ inventory ~ " where entity = '" ~ node.meta.entity ~ "' order by 1"
+        ) -%}
+    {%- endif -%}
     {{ return(listed.columns[0].values() | list) }}
 {%- endmacro %}
 

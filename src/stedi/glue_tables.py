@@ -61,6 +61,43 @@ def table_input(entity: Entity, location: str) -> dict[str, Any]:
     }
 
 
+INVENTORY_TABLE = "landing_inventory"
+INVENTORY_COLUMNS = (
+    ("entity", "string", "The landing entity: customer, accelerometer or step_trainer."),
+    ("location", "string", 'The file as Athena names it in "$path": s3://<bucket>/<key>.'),
+    ("file_name", "string", "The file's name, what follows the last '/'."),
+    ("size", "bigint", "Bytes, as S3 listed them."),
+    ("last_modified", "string", "When S3 last wrote the object, ISO 8601 UTC."),
+)
+
+
+def inventory_table_input(location: str) -> dict[str, Any]:
+    """The Glue TableInput of the landing inventory: one row per landing file, under `location`.
+
+    `stedi land` rewrites it from an S3 listing on every run, so the dbt ledgers can learn which
+    files exist by reading a few kilobytes instead of every landing byte.
+    """
+    return {
+        "Name": INVENTORY_TABLE,
+        "Description": (
+            f"The landing files S3 held when stedi land last listed them: JSON Lines under {location}. "
+            "The ledgers read it to find new files; `stedi land --inventory-only` refreshes it."
+        ),
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"classification": "json"},
+        "StorageDescriptor": {
+            "Columns": [
+                {"Name": name, "Type": glue_type, "Comment": comment}
+                for name, glue_type, comment in INVENTORY_COLUMNS
+            ],
+            "Location": location,
+            "InputFormat": INPUT_FORMAT,
+            "OutputFormat": OUTPUT_FORMAT,
+            "SerdeInfo": {"SerializationLibrary": SERDE, "Parameters": dict(SERDE_PARAMETERS)},
+        },
+    }
+
+
 def _owned(table: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a table's definition that `stedi land` owns, for comparison.
 
@@ -144,9 +181,15 @@ def _table_change(glue: Any, database: str, wanted: dict[str, Any]) -> TableChan
     return TableChange(database, wanted, "update", previous)
 
 
-def plan_catalog(glue: Any, database: str, locations: Mapping[Entity, str]) -> CatalogPlan:
-    """Read the catalog (GetDatabase, then GetTable per table) and decide what to change."""
+def plan_catalog(
+    glue: Any, database: str, locations: Mapping[Entity, str], inventory_location: str
+) -> CatalogPlan:
+    """Read the catalog (GetDatabase, then GetTable per table) and decide what to change.
+
+    The tables are the landing table of each entity over `locations`, and the inventory.
+    """
     wanted = [table_input(entity, location) for entity, location in locations.items()]
+    wanted.append(inventory_table_input(inventory_location))
     if not _database_exists(glue, database):
         changes = tuple(TableChange(database, table, "create") for table in wanted)
         return CatalogPlan(database, True, changes)

@@ -7,8 +7,13 @@ The order is what makes the command safe to run, rerun and interrupt:
    S3 and Glue untouched;
 2. plan: which files S3 already holds (same size and SHA-256), what the catalog needs;
 3. upload the rest, concurrently, multipart above a threshold;
-4. register the tables only once every upload succeeded, undoing this run's catalog changes if
-   registering fails part way.
+4. list the landing folders again and write the inventory (one JSON line per landing file S3
+   holds, whoever put it there) that the dbt ledgers read to find new files: on Athena no query
+   can list files without reading every byte of them;
+5. register the tables (the landing tables and the inventory's) only once every upload
+   succeeded, undoing this run's catalog changes if registering fails part way.
+
+`--inventory-only` does steps 4 and 5 alone, for files that reached S3 another way.
 
 Every failure a user can act on ends in one line on stderr, "stedi land: error: ...", and exit
 code 2. AWS settings come from the environment as boto3 reads them (AWS_PROFILE,
@@ -18,12 +23,14 @@ AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, ...), plus AWS_REGION, which botocore does
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC
 from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
@@ -44,6 +51,9 @@ MIB = 1024 * 1024
 MIN_PART_SIZE = 5 * MIB
 DEFAULT_MULTIPART_THRESHOLD = 8 * MIB
 SHA256_METADATA = "sha256"  # sent as the x-amz-meta-sha256 header
+# The inventory sits beside the entities' folders, in a folder Athena would skip as hidden anyway.
+INVENTORY_FOLDER = "_inventory"
+INVENTORY_FILE = "landing_files.json"
 
 
 class LandError(Exception):
@@ -52,11 +62,12 @@ class LandError(Exception):
 
 @dataclass(frozen=True)
 class LandOptions:
-    source: Path
+    source: Path | None
     bucket: str
     prefix: str
     database: str
     dry_run: bool
+    inventory_only: bool
     workers: int
     multipart_threshold: int
 
@@ -80,6 +91,11 @@ class UploadPlan:
 def entity_prefix(prefix: str, entity: Entity) -> str:
     """The S3 folder of an entity's files: <prefix>/<entity>/landing, or <entity>/landing."""
     return "/".join(part for part in (prefix.strip("/"), entity.prefix) if part)
+
+
+def inventory_key(prefix: str) -> str:
+    """The S3 key of the landing inventory: <prefix>/_inventory/landing_files.json."""
+    return "/".join(part for part in (prefix.strip("/"), INVENTORY_FOLDER, INVENTORY_FILE) if part)
 
 
 def _missing(source: Path, entity: Entity) -> str:
@@ -183,15 +199,62 @@ def check_bucket(s3: Any, bucket: str) -> None:
             raise
 
 
-def _remote_sizes(s3: Any, bucket: str, prefixes: Sequence[str]) -> dict[str, int]:
-    """Key -> size of what each entity's S3 folder already holds (ListObjectsV2, 1000 keys a call)."""
+def _list_objects(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
+    """What an entity's S3 folder holds (ListObjectsV2, 1000 keys a call)."""
     paginator = s3.get_paginator("list_objects_v2")
-    return {
-        item["Key"]: item["Size"]
-        for prefix in prefixes
-        for page in paginator.paginate(Bucket=bucket, Prefix=f"{prefix}/")
-        for item in page.get("Contents", [])
-    }
+    pages = paginator.paginate(Bucket=bucket, Prefix=f"{prefix}/")
+    return [item for page in pages for item in page.get("Contents", [])]
+
+
+def _remote_sizes(s3: Any, bucket: str, prefixes: Sequence[str]) -> dict[str, int]:
+    """Key -> size of what each entity's S3 folder already holds."""
+    return {item["Key"]: item["Size"] for prefix in prefixes for item in _list_objects(s3, bucket, prefix)}
+
+
+def _is_read_by_athena(key: str) -> bool:
+    """Athena reads every object under a table's folder except folder markers and hidden names."""
+    name = key.rsplit("/", 1)[-1]
+    return bool(name) and not name.startswith(("_", "."))
+
+
+def inventory_lines(s3: Any, bucket: str, prefixes: Mapping[Entity, str]) -> list[str]:
+    """One JSON line per landing file S3 holds now, in the shape of the inventory table."""
+    lines = []
+    for entity, prefix in prefixes.items():
+        for item in sorted(_list_objects(s3, bucket, prefix), key=lambda item: item["Key"]):
+            if _is_read_by_athena(item["Key"]):
+                record = {
+                    "entity": entity.name,
+                    "location": f"s3://{bucket}/{item['Key']}",
+                    "file_name": item["Key"].rsplit("/", 1)[-1],
+                    "size": item["Size"],
+                    "last_modified": item["LastModified"].astimezone(UTC).isoformat(timespec="seconds"),
+                }
+                lines.append(json.dumps(record))
+    return lines
+
+
+def _current_inventory(s3: Any, bucket: str, key: str) -> bytes | None:
+    try:
+        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except ClientError as error:
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            return None
+        raise
+
+
+def write_inventory(s3: Any, bucket: str, key: str, prefixes: Mapping[Entity, str]) -> int:
+    """List the landing folders and replace the inventory object when the list changed.
+
+    One PUT, so a reader sees the old inventory or the new one; an unchanged list writes nothing,
+    so a second run leaves S3 as it was. Returns how many files the inventory lists.
+    """
+    with aws_step(f"writing the landing inventory s3://{bucket}/{key}"):
+        lines = inventory_lines(s3, bucket, prefixes)
+        body = "".join(f"{line}\n" for line in lines).encode()
+        if _current_inventory(s3, bucket, key) != body:
+            s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/x-ndjson")
+    return len(lines)
 
 
 def _is_landed(s3: Any, bucket: str, remote_sizes: Mapping[str, int], file: LandingFile) -> bool:
@@ -263,11 +326,12 @@ def upload_files(s3: Any, bucket: str, files: Sequence[LandingFile], config: Tra
             future.result()
 
 
-def _plan_lines(bucket: str, uploads: UploadPlan, catalog: CatalogPlan) -> list[str]:
+def _plan_lines(bucket: str, uploads: UploadPlan, inventory: str, catalog: CatalogPlan) -> list[str]:
     lines = [f"upload s3://{bucket}/{file.key} ({file.size:,} bytes)" for file in uploads.upload]
     lines += [
         f"skip   s3://{bucket}/{file.key} ({file.size:,} bytes, already landed)" for file in uploads.skip
     ]
+    lines.append(f"write  s3://{bucket}/{inventory} (inventory of the landing files S3 then holds)")
     lines.append(f"{'create' if catalog.create_database else 'leave '} database {catalog.database}")
     verbs = {"create": "create", "update": "update", "unchanged": "leave "}
     lines += [
@@ -276,13 +340,14 @@ def _plan_lines(bucket: str, uploads: UploadPlan, catalog: CatalogPlan) -> list[
     return lines
 
 
-def _summary(uploads: UploadPlan, catalog: CatalogPlan) -> str:
+def _summary(uploads: UploadPlan, inventoried: int, catalog: CatalogPlan) -> str:
     size = sum(file.size for file in uploads.upload)
     database = "created" if catalog.create_database else "existed"
     return (
         f"stedi land: uploaded {len(uploads.upload)} files ({size:,} bytes), skipped {len(uploads.skip)}; "
-        f"database {catalog.database} {database}; tables: {catalog.count('create')} created, "
-        f"{catalog.count('update')} updated, {catalog.count('unchanged')} unchanged"
+        f"inventory lists {inventoried} files; database {catalog.database} {database}; "
+        f"tables: {catalog.count('create')} created, {catalog.count('update')} updated, "
+        f"{catalog.count('unchanged')} unchanged"
     )
 
 
@@ -297,21 +362,28 @@ def _registration_error(error: RegistrationError) -> LandError:
 
 
 def land(options: LandOptions) -> None:
-    found = find_landing_files(options.source)
+    if options.source is None and not options.inventory_only:
+        raise LandError("--from is required (or --inventory-only, to rewrite the inventory alone)")
+    if options.source is not None and options.inventory_only:
+        raise LandError("--inventory-only lists what S3 holds: it takes no --from")
+    found = find_landing_files(options.source) if options.source is not None else None
     with aws_step("AWS settings"):
         s3, glue = aws_clients(options.workers)
     check_bucket(s3, options.bucket)
-    prefixes = [entity_prefix(options.prefix, entity) for entity in ENTITIES]
-    locations = {
-        entity: f"s3://{options.bucket}/{prefix}/" for entity, prefix in zip(ENTITIES, prefixes, strict=True)
-    }
+    prefixes = {entity: entity_prefix(options.prefix, entity) for entity in ENTITIES}
+    locations = {entity: f"s3://{options.bucket}/{prefix}/" for entity, prefix in prefixes.items()}
+    inventory = inventory_key(options.prefix)
     with aws_step(f"reading Glue database {options.database}"):
-        catalog = plan_catalog(glue, options.database, locations)
-    files = describe_files(found, options.prefix, options.workers)
-    uploads = plan_uploads(s3, options.bucket, prefixes, files, options.workers)
+        catalog = plan_catalog(
+            glue, options.database, locations, f"s3://{options.bucket}/{inventory.rsplit('/', 1)[0]}/"
+        )
+    uploads = UploadPlan(upload=(), skip=())
+    if found is not None:
+        files = describe_files(found, options.prefix, options.workers)
+        uploads = plan_uploads(s3, options.bucket, list(prefixes.values()), files, options.workers)
     if options.dry_run:
         click.echo("stedi land: dry run, nothing changed; the plan:")
-        for line in _plan_lines(options.bucket, uploads, catalog):
+        for line in _plan_lines(options.bucket, uploads, inventory, catalog):
             click.echo(f"  {line}")
         return
     if uploads.upload:
@@ -323,11 +395,12 @@ def land(options: LandOptions) -> None:
                 f"uploading to s3://{options.bucket} failed ({describe_aws_error(error)}); "
                 "no Glue table was registered; rerun to upload the rest"
             ) from error
+    inventoried = write_inventory(s3, options.bucket, inventory, prefixes)
     try:
         apply_catalog_plan(glue, catalog)
     except RegistrationError as error:
         raise _registration_error(error) from error
-    click.echo(_summary(uploads, catalog))
+    click.echo(_summary(uploads, inventoried, catalog))
 
 
 def _fail(message: str) -> NoReturn:
@@ -336,13 +409,16 @@ def _fail(message: str) -> NoReturn:
 
 
 @click.command("land")
-@click.option(
-    "--from", "source", required=True, type=click.Path(path_type=Path), help="The landing folder (DIR)."
-)
+@click.option("--from", "source", type=click.Path(path_type=Path), help="The landing folder (DIR).")
 @click.option("--bucket", required=True, help="The S3 bucket to land into.")
 @click.option("--prefix", default="", help="Key prefix in the bucket (none: the bucket's root).")
 @click.option("--database", default="stedi_landing", show_default=True, help="Glue database of the tables.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option(
+    "--inventory-only",
+    is_flag=True,
+    help="Upload nothing: list what S3 holds, rewrite the inventory, register the tables.",
+)
 @click.option(
     "--workers", default=8, show_default=True, type=click.IntRange(min=1), help="Concurrent uploads."
 )
@@ -358,7 +434,9 @@ def land_command(**options: Any) -> None:
     """Upload DIR/<entity>/landing/*.json to S3 and register the Glue landing tables over them.
 
     Files already in S3 with the same size and SHA-256 are skipped, and tables already matching
-    the contract are left alone, so a second run changes nothing.
+    the contract are left alone, so a second run uploads nothing. Every run then rewrites the
+    inventory of the landing files (<prefix>/_inventory/landing_files.json, table
+    landing_inventory), from which dbt's ledgers learn which files are new.
     """
     try:
         land(LandOptions(**options))

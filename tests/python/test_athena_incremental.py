@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from athena_local import AthenaLocal
 
@@ -25,6 +26,7 @@ from test_athena_target import (
     athena_query,
     athena_rows,
     aws_env,
+    client_settings,
     comparable_columns,
     duckdb_rows,
     model_relations,
@@ -60,6 +62,21 @@ def ledger_contents(query: Callable[[str], list[tuple]], schema: str, table: str
     return Counter(kept) + Counter(withheld)
 
 
+def queries_sent(local_athena: AthenaLocal) -> dict[str, str]:
+    """Query execution id -> the SQL, of every query the local Athena has been sent."""
+    client = boto3.client("athena", **client_settings(local_athena))
+    ids = [
+        query_id
+        for page in client.get_paginator("list_query_executions").paginate(WorkGroup="primary")
+        for query_id in page["QueryExecutionIds"]
+    ]
+    sent = {}
+    for start in range(0, len(ids), 50):
+        answer = client.batch_get_query_execution(QueryExecutionIds=ids[start : start + 50])
+        sent |= {execution["QueryExecutionId"]: execution["Query"] for execution in answer["QueryExecutions"]}
+    return sent
+
+
 def snapshots(local_athena: AthenaLocal, schema: str, table: str) -> int:
     rows = athena_rows(local_athena, schema, f"{table}$snapshots", "count(*)")
     return next(iter(rows))[0]
@@ -82,6 +99,7 @@ def deliveries_on_athena(
     env = athena_env(local_athena, f"ci_inc_{policy}")
     athena = DbtProject(PROJECT_ROOT, work / "athena")
     land(local_athena, root, prefix)
+    sent_before = queries_sent(local_athena)
     runs = [athena.dbt("build", variables=variables, env=env)]
     relations = model_relations(runs[0].target_path)
     before = {ledger: snapshots(local_athena, *relations[ledger]) for ledger in LEDGERS}
@@ -90,6 +108,7 @@ def deliveries_on_athena(
     deliver_second(deliveries, root)
     land(local_athena, root, prefix)
     runs.append(athena.dbt("build", variables=variables, env=env))
+    sent = [sql for query_id, sql in queries_sent(local_athena).items() if query_id not in sent_before]
     local = DbtProject(PROJECT_ROOT, work / "local")
     local_run = local.dbt(
         "build",
@@ -103,6 +122,7 @@ def deliveries_on_athena(
         "local": local,
         "local_run": local_run,
         "deliveries": deliveries,
+        "queries": sent,
     }
 
 
@@ -116,6 +136,17 @@ def test_a_run_with_no_new_landing_file_commits_no_iceberg_snapshot(
 ) -> None:
     before, after = deliveries_on_athena["snapshots"]
     assert after == before
+
+
+def test_the_ledgers_learn_the_landing_files_from_the_inventory_not_by_reading_them(
+    deliveries_on_athena: dict[str, Any],
+) -> None:
+    """On Athena, listing files with "$path" reads every landing byte; `stedi land` wrote the
+    inventory, so no build may have sent that scan."""
+    queries = deliveries_on_athena["queries"]
+    assert queries
+    assert any("landing_inventory" in sql for sql in queries)
+    assert not [sql for sql in queries if 'distinct "$path"' in sql]
 
 
 def test_incremental_athena_tables_equal_a_full_local_build_row_for_row(

@@ -26,13 +26,14 @@ import pytest
 from moto_server import MotoServer
 from stedi.contract import ACCELEROMETER, CUSTOMER, ENTITIES, SERDE, SERDE_PARAMETERS, STEP_TRAINER
 from stedi.glue_tables import table_input
-from stedi.land import MIN_PART_SIZE, sha256_of
+from stedi.land import MIN_PART_SIZE, inventory_key, sha256_of
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 BUCKET = "stedi-test-lake"
 PREFIX = "raw/stedi"
 DATABASE = "stedi_landing"
+INVENTORY_KEY = f"{PREFIX}/_inventory/landing_files.json"
 
 CUSTOMERS = [
     {
@@ -135,9 +136,11 @@ def landing(tmp_path: Path) -> Path:
     return root
 
 
-def run_land(env: dict[str, str], landing: Path, *options: str) -> subprocess.CompletedProcess[str]:
+def run_land(env: dict[str, str], landing: Path | None, *options: str) -> subprocess.CompletedProcess[str]:
+    """`stedi land --from landing --bucket BUCKET options` (no --from when `landing` is None)."""
+    source = ["--from", str(landing)] if landing is not None else []
     return subprocess.run(
-        [sys.executable, "-m", "stedi.cli", "land", "--from", str(landing), "--bucket", BUCKET, *options],
+        [sys.executable, "-m", "stedi.cli", "land", *source, "--bucket", BUCKET, *options],
         env=env,
         capture_output=True,
         text=True,
@@ -159,6 +162,11 @@ def expected_key(landing: Path, path: Path) -> str:
 
 def landing_files(landing: Path) -> list[Path]:
     return sorted(landing.glob("*/landing/*.json"))
+
+
+def inventory(aws: Aws) -> list[dict[str, Any]]:
+    body = aws.s3.get_object(Bucket=BUCKET, Key=INVENTORY_KEY)["Body"].read().decode()
+    return [json.loads(line) for line in body.splitlines()]
 
 
 def object_versions(aws: Aws) -> dict[str, list[str]]:
@@ -239,7 +247,8 @@ def test_lands_files_into_entity_keys_and_registers_contract_tables(aws: Aws, la
     result = land_ok(aws, landing)
 
     files = landing_files(landing)
-    assert sorted(object_versions(aws)) == sorted(expected_key(landing, path) for path in files)
+    expected = sorted(expected_key(landing, path) for path in files)
+    assert sorted(object_versions(aws)) == sorted([*expected, INVENTORY_KEY])
     for path in files:
         landed = aws.s3.get_object(Bucket=BUCKET, Key=expected_key(landing, path))
         assert landed["Body"].read() == path.read_bytes()
@@ -261,6 +270,57 @@ def test_lands_files_into_entity_keys_and_registers_contract_tables(aws: Aws, la
         assert storage["SerdeInfo"] == {"SerializationLibrary": SERDE, "Parameters": SERDE_PARAMETERS}
 
 
+def test_inventory_lists_every_landing_file_as_athena_names_it(aws: Aws, landing: Path) -> None:
+    result = land_ok(aws, landing)
+
+    listed = sorted(inventory(aws), key=lambda entry: entry["location"])
+    assert listed == [
+        {
+            "entity": path.parent.parent.name,
+            "location": f"s3://{BUCKET}/{expected_key(landing, path)}",
+            "file_name": path.name,
+            "size": path.stat().st_size,
+            "last_modified": entry["last_modified"],
+        }
+        for path, entry in zip(landing_files(landing), listed, strict=True)
+    ]
+    assert "inventory lists 4 files" in result.stdout
+    table = aws.glue.get_table(DatabaseName=DATABASE, Name="landing_inventory")["Table"]
+    assert table["StorageDescriptor"]["Location"] == f"s3://{BUCKET}/{PREFIX}/_inventory/"
+    assert [column for column, _ in columns(aws, "landing_inventory")] == [
+        "entity",
+        "location",
+        "file_name",
+        "size",
+        "last_modified",
+    ]
+    assert inventory_key(PREFIX) == INVENTORY_KEY
+
+
+def test_inventory_only_lists_files_that_reached_s3_another_way(aws: Aws, landing: Path) -> None:
+    land_ok(aws, landing)
+    other = f"{PREFIX}/accelerometer/landing/accelerometer-1655569999999.json"
+    aws.s3.put_object(Bucket=BUCKET, Key=other, Body=json.dumps(READINGS[0]).encode() + b"\n")
+    aws.s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/accelerometer/landing/_SUCCESS", Body=b"")
+    assert other not in [entry["location"].removeprefix(f"s3://{BUCKET}/") for entry in inventory(aws)]
+
+    result = run_land(aws.env, None, "--inventory-only", "--prefix", PREFIX)
+
+    assert result.returncode == 0, result.stderr
+    listed = [entry["location"].removeprefix(f"s3://{BUCKET}/") for entry in inventory(aws)]
+    assert other in listed
+    assert not any(key.endswith("_SUCCESS") for key in listed)  # Athena skips hidden files too
+    assert "uploaded 0 files" in result.stdout
+    assert "inventory lists 5 files" in result.stdout
+
+
+def test_inventory_only_takes_no_landing_folder(aws: Aws, landing: Path) -> None:
+    assert "takes no --from" in assert_one_line_error(run_land(aws.env, landing, "--inventory-only"))
+    without_folder = run_land(aws.env, None)
+    assert "--from is required" in assert_one_line_error(without_folder)
+    assert_nothing_created(aws)
+
+
 def test_without_prefix_files_land_at_the_bucket_root(aws: Aws, landing: Path) -> None:
     result = run_land(aws.env, landing)
 
@@ -279,7 +339,7 @@ def test_second_run_uploads_nothing_and_changes_no_table(aws: Aws, landing: Path
     assert object_versions(aws) == objects
     assert table_versions(aws) == tables
     assert "uploaded 0 files (0 bytes), skipped 4" in result.stdout
-    assert "0 created, 0 updated, 3 unchanged" in result.stdout
+    assert "0 created, 0 updated, 4 unchanged" in result.stdout
 
 
 def test_changed_file_is_reuploaded_even_when_its_size_is_unchanged(aws: Aws, landing: Path) -> None:
@@ -291,6 +351,7 @@ def test_changed_file_is_reuploaded_even_when_its_size_is_unchanged(aws: Aws, la
 
     versions = object_versions(aws)
     assert len(versions.pop(expected_key(landing, changed))) == 2
+    assert len(versions.pop(INVENTORY_KEY)) == 2  # the file's time changed
     assert all(len(ids) == 1 for ids in versions.values())
     landed = aws.s3.get_object(Bucket=BUCKET, Key=expected_key(landing, changed))
     assert landed["Body"].read() == changed.read_bytes()
@@ -311,7 +372,7 @@ def test_drifted_table_is_updated_back_to_the_contract_and_others_are_left_alone
     ]
     assert int(after.pop(ACCELEROMETER.table)) == int(before.pop(ACCELEROMETER.table)) + 1
     assert after == before
-    assert "0 created, 1 updated, 2 unchanged" in result.stdout
+    assert "0 created, 1 updated, 3 unchanged" in result.stdout
 
 
 def test_dry_run_on_a_fresh_account_prints_the_plan_and_creates_nothing(aws: Aws, landing: Path) -> None:
@@ -324,6 +385,10 @@ def test_dry_run_on_a_fresh_account_prints_the_plan_and_creates_nothing(aws: Aws
             in result.stdout
         )
     assert f"create database {DATABASE}" in result.stdout
+    assert f"write  s3://{BUCKET}/{INVENTORY_KEY}" in result.stdout
+    assert (
+        f"create table {DATABASE}.landing_inventory over s3://{BUCKET}/{PREFIX}/_inventory/" in result.stdout
+    )
     for entity in ENTITIES:
         assert (
             f"create table {DATABASE}.{entity.table} over s3://{BUCKET}/{PREFIX}/{entity.prefix}/"
@@ -473,7 +538,7 @@ def test_failed_table_update_undoes_the_tables_this_run_created(aws: Aws, landin
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1].startswith("stedi land: error: registering the Glue tables failed")
     assert "changes were undone" in result.stderr
-    assert table_versions(aws) == {STEP_TRAINER.table: "1"}  # the two tables created were deleted again
+    assert table_versions(aws) == {STEP_TRAINER.table: "1"}  # the tables created were deleted again
 
 
 def test_failed_registration_deletes_the_database_this_run_created(aws: Aws, landing: Path) -> None:
