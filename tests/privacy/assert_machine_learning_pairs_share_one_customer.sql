@@ -90,8 +90,29 @@ readings_paired_twice as (
     group by subject_id, reading_at, x, y, z
     having count(*) > 1
 
+),
+
+problems as (
+
+    select * from unmatched_rows
+    union all
+    select * from readings_paired_twice
+
+),
+
+-- Stored failures: one row per subject and problem, the subject as a keyed hash of the value
+-- the training set holds (never the value itself: a broken build could have put an email there).
+final as (
+
+    select
+        {{ subject_id('subject_id') }} as pseudonym,
+        problem,
+        count(*) as violating_rows,
+        min(reading_at) as earliest_reading_at
+
+    from problems
+    group by subject_id, problem
+
 )
 
-select * from unmatched_rows
-union all
-select * from readings_paired_twice
+select * from final

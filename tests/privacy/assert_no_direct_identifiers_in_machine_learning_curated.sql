@@ -58,8 +58,26 @@ value_problems as (
         or machine_learning.subject_id like '%@%'
         or customer_emails.email is not null
 
+),
+
+-- Stored failures name the column and the problem, with a count: never a value.
+problems as (
+
+    select
+        column_name,
+        problem,
+        1 as violating_rows
+    from column_problems
+
+    union all
+
+    select
+        column_name,
+        problem,
+        count(*) as violating_rows
+    from value_problems
+    group by column_name, problem
+
 )
 
-select * from column_problems
-union all
-select * from value_problems
+select * from problems

@@ -1,5 +1,7 @@
 {{ config(enabled=(var('consent_policy', 'as_of_consent') == 'as_of_consent')) }}
-
+-- Stored failures hold one row per table and customer: a keyed pseudonym (as in
+-- assert_only_consenting_customers_in_trusted_and_curated), how many readings break the rule
+-- and the earliest of them; never the customer's email.
 with
 
 consent_instants as (
@@ -50,7 +52,7 @@ violations as (
     select
         'machine_learning_curated' as model_name,
         machine_learning.subject_id as identity,
-        null as reading_epoch_ms
+        cast(null as bigint) as reading_epoch_ms
 
     from {{ ref('machine_learning_curated') }} as machine_learning
     left join consent_instants
@@ -60,6 +62,31 @@ violations as (
         or machine_learning.reading_at
         < {{ epoch_ms_to_timestamp('consent_instants.research_consent_epoch_ms') }}
 
+),
+
+per_identity as (
+
+    select
+        model_name,
+        identity,
+        count(*) as violating_rows,
+        min(reading_epoch_ms) as earliest_violating_epoch_ms
+
+    from violations
+    group by model_name, identity
+
+),
+
+final as (
+
+    select
+        model_name,
+        {{ subject_id('identity') }} as pseudonym,
+        violating_rows,
+        earliest_violating_epoch_ms
+
+    from per_identity
+
 )
 
-select * from violations
+select * from final

@@ -1,3 +1,6 @@
+-- Stored failures (schema audit) name the rule's table and a keyed pseudonym, never the person:
+-- `pseudonym` is the keyed hash (the key of subject_id) of the identifying value the offending
+-- rows hold: for an email it is that customer's subject_id; `violating_rows` counts the rows.
 with
 
 consenting_customers as (
@@ -31,31 +34,37 @@ identities as (
 
     select
         'customer_trusted' as model_name,
-        email as identity
+        email as identity,
+        count(*) as row_count
     from {{ ref('customer_trusted') }}
+    group by email
 
     union all
 
     select
         'customers_curated' as model_name,
-        email as identity
+        email as identity,
+        count(*) as row_count
     from {{ ref('customers_curated') }}
+    group by email
 
     union all
 
-    -- distinct: one row per customer, not per reading
-    select distinct
+    select
         'accelerometer_trusted' as model_name,
-        customer_email as identity
+        customer_email as identity,
+        count(*) as row_count
     from {{ ref('accelerometer_trusted') }}
+    group by customer_email
 
     union all
 
-    -- distinct: one row per customer, not per reading
-    select distinct
+    select
         'step_trainer_trusted' as model_name,
-        customer_email as identity
+        customer_email as identity,
+        count(*) as row_count
     from {{ ref('step_trainer_trusted') }}
+    group by customer_email
 
 ),
 
@@ -63,7 +72,9 @@ violations as (
 
     select
         identities.model_name,
-        identities.identity
+        'customer' as pseudonym_of,
+        identities.identity,
+        identities.row_count
 
     from identities
     left join consenting_customers
@@ -74,24 +85,42 @@ violations as (
 
     select
         'step_trainer_trusted' as model_name,
-        step_trainer.serial_number as identity
+        'device' as pseudonym_of,
+        step_trainer.serial_number as identity,
+        count(*) as row_count
 
     from {{ ref('step_trainer_trusted') }} as step_trainer
     left join consenting_device_owners
         on step_trainer.serial_number = consenting_device_owners.serial_number
     where consenting_device_owners.serial_number is null
+    group by step_trainer.serial_number
 
     union all
 
     select
         'machine_learning_curated' as model_name,
-        machine_learning.subject_id as identity
+        'subject' as pseudonym_of,
+        machine_learning.subject_id as identity,
+        count(*) as row_count
 
     from {{ ref('machine_learning_curated') }} as machine_learning
     left join consenting_subjects
         on machine_learning.subject_id = consenting_subjects.subject_id
     where consenting_subjects.subject_id is null
+    group by machine_learning.subject_id
+
+),
+
+final as (
+
+    select
+        model_name,
+        pseudonym_of,
+        {{ subject_id('identity') }} as pseudonym,
+        row_count as violating_rows
+
+    from violations
 
 )
 
-select * from violations
+select * from final

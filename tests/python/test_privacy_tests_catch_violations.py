@@ -4,16 +4,24 @@ A private copy of the project gets one rule taken out (a small, exact text edit 
 macro that holds it); its models are built on generated data with every defect, and the privacy
 test guarding that rule must then fail. The same tests pass on the real project in the end-to-end
 build, so a failure here can only come from the removed rule.
+
+Each privacy test then stores its failing rows in the audit schema for whoever investigates;
+those tables must hold no identifier of any customer the landing data names (the audit zone is
+where a leak would otherwise be copied).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from conftest import DbtProject, Landing
+
+# The landing customer fields that identify a person (the LANDING contract's PII).
+IDENTIFYING_FIELDS = ("customerName", "email", "phone", "birthDay", "serialNumber")
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,35 @@ REMOVALS = [
 ]
 
 
+def landing_identifiers(landing: Landing) -> set[str]:
+    """Every identifying value of every customer record in the landing files, normalised."""
+    found = set()
+    for path in sorted((landing.root / "customer" / "landing").glob("*.json")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                found |= {normal(record[field]) for field in IDENTIFYING_FIELDS if record.get(field)}
+    return found
+
+
+def normal(value: object) -> str:
+    """Text as staging compares it (trimmed, lower case), so a cleaned copy still matches."""
+    return str(value).strip().lower()
+
+
+def audit_values(project: DbtProject) -> dict[str, set[str]]:
+    """audit table -> every value it holds, as text."""
+    tables = project.query(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema like '%audit' and table_type = 'BASE TABLE'"
+    )
+    rows = {table: project.query(f'select * from "{schema}"."{table}"') for schema, table in tables}
+    return {table: {normal(value) for row in found for value in row} for table, found in rows.items()}
+
+
 @pytest.mark.parametrize("removal", REMOVALS)
 def test_privacy_test_fails_without_its_rule(
     removal: RuleRemoval, project_copy: Path, tmp_path: Path, landing_with_defects: Landing
@@ -164,7 +201,15 @@ def test_privacy_test_fails_without_its_rule(
 
     built = project.dbt("run", "--select", f"+{removal.guarding_test}", variables=variables)
     assert built.returncode == 0, built.output[-4000:]
-    tested = project.dbt("test", "--select", removal.guarding_test, variables=variables)
+    tested = project.dbt("test", "--select", "path:tests/privacy", variables=variables)
 
     statuses = tested.results()
     assert [status for node, status in statuses.items() if removal.guarding_test in node] == ["fail"]
+    stored = audit_values(project)
+    assert stored.get(removal.guarding_test), f"nothing stored for {removal.guarding_test}: {sorted(stored)}"
+    identifiers = landing_identifiers(landing_with_defects)
+    assert len(identifiers) > 100
+    leaked = {table: sorted(values & identifiers)[:5] for table, values in stored.items()}
+    leaked = {table: values for table, values in leaked.items() if values}
+    assert not leaked, f"audit tables copy identifiers: {leaked}"
+    assert not {table for table, values in stored.items() if any("@" in value for value in values)}
