@@ -77,7 +77,9 @@ STEP_LABELS = {
 # The floor: the landing files read once, with the columns and types the dbt landing views declare.
 FLOOR_SCRIPT = """
 import json, sys, duckdb
+# No progress bar: on a read of more than 2 s DuckDB draws one on stdout, before the counts.
 connection = duckdb.connect()
+connection.execute("set enable_progress_bar = false")
 counts = {}
 for entity, pattern, columns in json.loads(sys.argv[1]):
     # count(columns(*)) counts every declared column, so every value is parsed, not just the lines.
