@@ -1,4 +1,4 @@
-"""The landing contract: what STEDI's sources send, as LANDING_DATA.md describes it.
+"""The landing contract (docs/landing-contract.md): what STEDI's sources send.
 
 One place for the shape of the landing zone. The generator writes records of this shape,
 `stedi land` registers Glue tables with these columns, and a test checks that the dbt source

@@ -1,4 +1,4 @@
-"""Defects real STEDI extracts have had (LANDING_DATA.md), added to a clean world on request.
+"""Defects real STEDI extracts have had (docs/landing-contract.md), added to a clean world on request.
 
 Each defect is one function that changes the world's bookkeeping: who has which records, which
 extra lines the reading files carry, which file is delivered twice or cut off. Customers one

@@ -27,7 +27,7 @@ HOUR = 3_600_000
 DAY = 24 * HOUR
 READING_WINDOW = 30 * DAY  # app readings fall in the last 30 days up to the end date
 
-# Shares read off the real extract (LANDING_DATA.md) or chosen to make its traits visible.
+# Shares read off the real extract (docs/landing-contract.md) or chosen to make its traits visible.
 SHARE_WITH_READINGS = 0.8  # customers who used the app
 SHARE_WITH_DEVICE = 0.85  # app users whose Step Trainer sent readings
 SHARE_INSTANTS_WITH_STEP = 0.8  # a device reads at most, not all, of its owner's instants

@@ -138,7 +138,7 @@ def copy_project(destination: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def landing_with_defects(tmp_path_factory: pytest.TempPathFactory) -> Landing:
-    """Landing data of the real shape with every defect of LANDING_DATA.md, and its ground truth."""
+    """Landing data of the real shape with every defect of docs/landing-contract.md, and its ground truth."""
     out = tmp_path_factory.mktemp("landing-defects")
     return Landing.generate(out, "--customers", "300", "--seed", "7", "--defects", "all", "--force")
 
