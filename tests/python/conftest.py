@@ -124,6 +124,21 @@ class DbtProject:
         return self.query(sql)[0][0]
 
 
+@dataclass(frozen=True)
+class Edit:
+    """Replace `old` (which must occur exactly once) by `new` in the project file `path`."""
+
+    path: str
+    old: str
+    new: str
+
+    def apply(self, project_dir: Path) -> None:
+        file = project_dir / self.path
+        code = file.read_text()
+        assert code.count(self.old) == 1, f"{self.old!r} is no longer in {self.path}: update this test"
+        file.write_text(code.replace(self.old, self.new))
+
+
 def copy_project(destination: Path) -> Path:
     """A private copy of the dbt project, for tests that change its code."""
     destination.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,94 @@
+"""A silent loss fails `dbt build`: the reconciliation finds the records a model dropped.
+
+A silent loss is a filter or join no rule asks for: the build still succeeds, every table still
+has its columns and keys, and only fewer records arrive. The reconciliation derives each landing
+record's fate from the rules and looks for it where the rules put it, so each loss below makes
+assert_no_unexplained_landing_records fail. The lakehouse is built once, unchanged (every test
+passes on it); each test changes one model of a copy and rebuilds that model and what depends
+on it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DbtProject, Edit, Landing, copy_project
+
+CONSENT_FILTER_END = "    ) }}\n\n)"
+
+SILENT_LOSSES = [
+    pytest.param(
+        Edit(
+            "models/trusted/accelerometer_trusted.sql",
+            CONSENT_FILTER_END,
+            "    ) }}\n    and readings.x >= 0\n\n)",
+        ),
+        id="accelerometer-trusted-drops-negative-x",
+    ),
+    pytest.param(
+        Edit(
+            "models/trusted/step_trainer_trusted.sql",
+            CONSENT_FILTER_END,
+            "    ) }}\n    and readings.distance_from_object < 400\n\n)",
+        ),
+        id="step-trainer-trusted-drops-far-distances",
+    ),
+    pytest.param(
+        Edit(
+            "models/curated/customers_curated.sql",
+            "        on customers.email = customers_with_readings.customer_email\n",
+            "        on customers.email = customers_with_readings.customer_email\n"
+            "        and coalesce(customers.birth_date, current_date) > date '1950-01-01'\n",
+        ),
+        id="customers-curated-joins-only-customers-born-after-1950",
+    ),
+    pytest.param(
+        Edit(
+            "models/curated/machine_learning_curated.sql",
+            "            and accelerometer.reading_epoch_ms = step_trainer.reading_epoch_ms\n",
+            "            and accelerometer.reading_epoch_ms = step_trainer.reading_epoch_ms\n"
+            "            and step_trainer.distance_from_object < 450\n",
+        ),
+        id="machine-learning-pairs-drop-far-distances",
+    ),
+]
+
+RECONCILIATION_TEST = "assert_no_unexplained_landing_records"
+
+
+@pytest.fixture(scope="module")
+def built_lakehouse(tmp_path_factory: pytest.TempPathFactory, landing_with_defects: Landing) -> DbtProject:
+    """The real project built once on the defects landing set: every test passes on it."""
+    project_dir = copy_project(tmp_path_factory.mktemp("baseline") / "project")
+    project = DbtProject(project_dir, tmp_path_factory.mktemp("work"))
+    built = project.dbt("build", variables={"landing_root": str(landing_with_defects.root)})
+    assert built.returncode == 0, built.output[-4000:]
+    assert built.results()[f"test.stedi.{RECONCILIATION_TEST}"] == "pass"
+    return project
+
+
+@pytest.mark.parametrize("loss", SILENT_LOSSES)
+def test_a_silent_loss_fails_the_build(
+    loss: Edit, built_lakehouse: DbtProject, project_copy: Path, tmp_path: Path, landing_with_defects: Landing
+) -> None:
+    loss.apply(project_copy)
+    project = DbtProject(project_copy, tmp_path / "work")
+    shutil.copy(built_lakehouse.duckdb_path, project.duckdb_path)
+    model = Path(loss.path).stem
+
+    # The lakehouse as built, with the changed model and everything downstream of it rebuilt.
+    variables = {"landing_root": str(landing_with_defects.root)}
+    built = project.dbt("build", "--select", f"{model}+", variables=variables)
+
+    assert built.returncode != 0
+    statuses = built.results()
+    assert statuses[f"model.stedi.{model}"] == "success", built.output[-4000:]
+    assert statuses[f"test.stedi.{RECONCILIATION_TEST}"] == "fail"
+    unexplained = project.query(
+        "select entity, reason, found_in, landing_record_count from stedi_audit.landing_reconciliation "
+        "where outcome = 'unexplained'"
+    )
+    assert unexplained, "the test failed but landing_reconciliation names no unexplained record"
