@@ -1,15 +1,13 @@
 {#-
     Zones are schemas (Glue databases on Athena): stedi_staging, stedi_trusted, stedi_curated,
-    stedi_quarantine, ... A dev or CI build sets the `schema_prefix` var (or STEDI_SCHEMA_PREFIX)
-    and gets dev_alice_stedi_trusted, ... so it never writes over the production zones.
+    stedi_quarantine, stedi_audit, stedi_reference. Every target but `prod` (production) and
+    `local` (the user's own DuckDB file), var unprefixed_targets, puts a prefix in front
+    (macros/schema_prefix.sql: STEDI_SCHEMA_PREFIX, else the target's name): `--target athena`
+    builds athena_stedi_trusted, STEDI_SCHEMA_PREFIX=dev_alice dev_alice_stedi_trusted, so a dev
+    or CI build never writes over the production zones.
 -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- set zone = (custom_schema_name or 'misc') | trim -%}
-    {%- set prefix = var('schema_prefix', '') | trim | lower -%}
-    {%- if prefix and not modules.re.fullmatch('[a-z][a-z0-9_]*', prefix) -%}
-        {{ exceptions.raise_compiler_error(
-            "schema_prefix '" ~ prefix ~ "' must start with a letter and hold only a-z, 0-9 and _"
-        ) }}
-    {%- endif -%}
+    {%- set prefix = schema_prefix() -%}
     {{ (prefix ~ '_' if prefix else '') ~ 'stedi_' ~ zone }}
 {%- endmacro %}
