@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, DbtProject, copy_project, identifying_landing_fields, pii_registry
+from conftest import PROJECT_ROOT, DbtProject, Landing, copy_project, identifying_landing_fields, pii_registry
 
 with warnings.catch_warnings():
     # dbt-athena-community's notice, on import, that the package is now called dbt-athena
@@ -181,3 +181,48 @@ def test_a_broken_derivation_is_caught(path: str, old: str, new: str, tmp_path: 
     # Both breaks lose customer_trusted.phone (the macro break loses everything else too).
     lost_tags = [loss for loss in found if loss.startswith("customer_trusted no longer tags [")]
     assert lost_tags and "'phone'" in lost_tags[0], found
+
+
+def test_the_post_hook_hands_add_lf_tags_the_built_models_registry_columns(tmp_path: Path) -> None:
+    """The hook's own context (the node being built, its relation), checked on DuckDB: a copy of
+    the project whose hook prints what it would hand dbt-athena's add_lf_tags, on any target.
+    The Lake Formation calls themselves: test_athena_target.py, on the local Athena."""
+    project_dir = copy_project(tmp_path / "project")
+    macro = project_dir / "macros/privacy/pii_registry.sql"
+    code = macro.read_text()
+    for old, new in (
+        ("execute and target.type == 'athena' and", "execute and"),
+        (
+            "{%- do adapter.add_lf_tags(this, lf_tags_config) -%}",
+            "{%- do print('add_lf_tags ' ~ this.identifier ~ ' ' ~ tojson(lf_tags_config)) -%}",
+        ),
+    ):
+        assert code.count(old) == 1, f"{old!r} is no longer in {macro.name}: update this test"
+        code = code.replace(old, new)
+    macro.write_text(code)
+    landing = tmp_path / "landing"
+    Landing.generate(landing, "--customers", "5", "--instants-per-customer", "2", "--seed", "1", "--force")
+    project = DbtProject(project_dir, tmp_path / "work")
+    selection = ("--select", "base_stedi__customer_records base_stedi__accelerometer_records")
+    run = project.dbt(
+        "run", *selection, variables={"landing_root": str(landing), "lake_formation_tags": True}
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    calls = {
+        line.split(" ", 2)[1]: json.loads(line.split(" ", 2)[2])
+        for line in run.output.splitlines()
+        if line.startswith("add_lf_tags ")
+    }
+    assert sorted(calls) == ["base_stedi__accelerometer_records", "base_stedi__customer_records"]
+    pii = {
+        table: set(config["tags_columns"]["data_classification"]["pii"]) for table, config in calls.items()
+    }
+    assert pii["base_stedi__customer_records"] == {
+        "email",
+        "customer_name",
+        "phone",
+        "birth_day",
+        "serial_number",
+    }
+    assert pii["base_stedi__accelerometer_records"] == {"customer_email"}
+    assert all(config["enabled"] for config in calls.values())
