@@ -1,9 +1,20 @@
+{#-
+    Three nets over the column names of machine_learning_curated:
+      - the PII registry: every column declared `pii: direct` anywhere in the project (models and
+        landing sources, macros/privacy/pii_registry.sql) is forbidden here by its name;
+      - names that look like an identifier, for a column nobody has declared yet;
+      - the columns the data set is meant to have: anything else is a problem too.
+-#}
 {%- set allowed_columns = ['subject_id', 'reading_at', 'x', 'y', 'z', 'distance_from_object'] -%}
 {%- set identifier_patterns = ['email', 'user', 'name', 'phone', 'birth', 'serial', 'address'] -%}
 {%- set problems = [] -%}
 {%- if execute -%}
+    {%- set registered_identifiers = pii_column_names('direct') -%}
     {%- for column in adapter.get_columns_in_relation(ref('machine_learning_curated')) -%}
         {%- set name = column.name | lower -%}
+        {%- if name in registered_identifiers -%}
+            {%- do problems.append((name, 'a direct identifier in the PII registry')) -%}
+        {%- endif -%}
         {%- for pattern in identifier_patterns if pattern in name -%}
             {%- do problems.append((name, 'named like a direct identifier: ' ~ pattern)) -%}
         {%- endfor -%}

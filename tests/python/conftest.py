@@ -151,6 +151,34 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+LANDING_SOURCE = "source.stedi.stedi_landing."
+
+
+def pii_registry(project: DbtProject) -> dict:
+    """The project's PII registry and what derives from it, as `dbt run-operation pii_registry`
+    prints it (macros/privacy/pii_registry.sql): `columns` (unique_id -> column -> pii class),
+    `direct_column_names`, and `lake_formation_tags` (unique_id -> the lf_tags_config its
+    post-hook applies)."""
+    run = project.dbt("run-operation", "pii_registry", variables={})
+    assert run.returncode == 0, run.output[-3000:]
+    lines = [line for line in run.output.splitlines() if line.startswith("{")]
+    assert lines, f"run-operation pii_registry printed no JSON: {run.output[-3000:]}"
+    return json.loads(lines[-1])
+
+
+def identifying_landing_fields(registry: dict) -> dict[str, tuple[str, ...]]:
+    """landing folder (relative to the landing root) -> the JSON keys of its records that the
+    registry declares direct identifiers (the landing source's `pii: direct` columns)."""
+    fields = {}
+    for unique_id, columns in registry["columns"].items():
+        if unique_id.startswith(LANDING_SOURCE):
+            entity = unique_id.removeprefix(LANDING_SOURCE).removesuffix("_landing")
+            direct = tuple(sorted(name for name, pii in columns.items() if pii == "direct"))
+            if direct:
+                fields[f"{entity}/landing"] = direct
+    return fields
+
+
 @pytest.fixture(scope="session")
 def landing_with_defects(tmp_path_factory: pytest.TempPathFactory) -> Landing:
     """Landing data of the real shape with every defect of docs/landing-contract.md, and its ground truth."""

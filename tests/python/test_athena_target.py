@@ -23,7 +23,7 @@ import pytest
 from athena_local import AthenaLocal, glue_extras
 from pyathena import connect as pyathena_connect
 
-from conftest import BIN, PROJECT_ROOT, DbtProject, Landing, copy_project
+from conftest import BIN, PROJECT_ROOT, DbtProject, Landing, copy_project, pii_registry
 
 REGION = "us-east-1"
 BUCKET = "stedi-lake"
@@ -269,16 +269,27 @@ def test_pii_columns_are_tagged_in_lake_formation_when_switched_on(
         env=athena_env(local_athena, "ci_lake_formation"),
     )
     assert run.returncode == 0, run.output[-4000:]
-    tags = client.get_resource_lf_tags(
-        Resource={"Table": {"DatabaseName": "ci_lake_formation_stedi_trusted", "Name": "customer_trusted"}}
+    # What the PII registry declares (column meta `pii: direct`) is what each built model has.
+    plan = pii_registry(project)["lake_formation_tags"]
+    relations = model_relations(run.target_path)
+    built = [unique_id for unique_id in run.results() if unique_id.startswith("model.")]
+    checked = set()
+    for unique_id in built:
+        schema, table = relations[unique_id.split(".")[-1]]
+        tags = client.get_resource_lf_tags(Resource={"Table": {"DatabaseName": schema, "Name": table}})
+        tagged = {
+            column["Name"]
+            for column in tags.get("LFTagsOnColumns", [])
+            for tag in column["LFTags"]
+            if (tag["TagKey"], tag["TagValues"]) == ("data_classification", ["pii"])
+        }
+        lf_tags_config = plan.get(unique_id) or {"tags_columns": {"data_classification": {"pii": []}}}
+        assert tagged == set(lf_tags_config["tags_columns"]["data_classification"]["pii"]), unique_id
+        checked.add(unique_id.split(".")[-1])
+    assert plan["model.stedi.customer_trusted"]["tags_columns"]["data_classification"]["pii"] == sorted(
+        ["email", "customer_name", "phone", "birth_day", "birth_date", "serial_number"]
     )
-    tagged = {
-        column["Name"]
-        for column in tags.get("LFTagsOnColumns", [])
-        for tag in column["LFTags"]
-        if (tag["TagKey"], tag["TagValues"]) == ("data_classification", ["pii"])
-    }
-    assert tagged == {"email", "customer_name", "phone", "birth_day", "birth_date", "serial_number"}
+    assert {"customer_trusted", "stg_stedi__customers"} <= checked
 
 
 def test_lake_formation_is_left_alone_by_default(both_targets: dict[str, Any]) -> None:

@@ -6,8 +6,8 @@ test guarding that rule must then fail. The same tests pass on the real project 
 build, so a failure here can only come from the removed rule.
 
 Each privacy test then stores its failing rows in the audit schema for whoever investigates;
-those tables must hold no identifier of any customer the landing data names (the audit zone is
-where a leak would otherwise be copied).
+those tables must hold no identifier the landing data holds: no value of a landing field the PII
+registry declares `pii: direct` (the audit zone is where a leak would otherwise be copied).
 """
 
 from __future__ import annotations
@@ -18,10 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DbtProject, Edit, Landing
+from conftest import PROJECT_ROOT, DbtProject, Edit, Landing, identifying_landing_fields, pii_registry
 
-# The landing customer fields that identify a person (the LANDING contract's PII).
-IDENTIFYING_FIELDS = ("customerName", "email", "phone", "birthDay", "serialNumber")
+
+@pytest.fixture(scope="module")
+def identifying_fields(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, ...]]:
+    """landing folder -> the fields of its records that identify a person: the landing source
+    columns declared `pii: direct` in the PII registry (models/staging/stedi/_stedi__sources.yml)."""
+    registry = pii_registry(DbtProject(PROJECT_ROOT, tmp_path_factory.mktemp("pii-registry")))
+    fields = identifying_landing_fields(registry)
+    assert "customer/landing" in fields, fields
+    return fields
 
 
 @dataclass(frozen=True)
@@ -147,17 +154,20 @@ REMOVALS = [
 ]
 
 
-def landing_identifiers(landing: Landing) -> set[str]:
-    """Every identifying value of every customer record in the landing files, normalised."""
+def landing_identifiers(landing: Landing, identifying_fields: dict[str, tuple[str, ...]]) -> set[str]:
+    """Every identifying value of every landing record, normalised: the text values of the fields
+    the PII registry declares (a value of another JSON type reads as null in the warehouse)."""
     found = set()
-    for path in sorted((landing.root / "customer" / "landing").glob("*.json")):
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict):
-                found |= {normal(record[field]) for field in IDENTIFYING_FIELDS if record.get(field)}
+    for folder, fields in identifying_fields.items():
+        for path in sorted((landing.root / folder).glob("*.json")):
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(record, dict):
+                    values = (record.get(field) for field in fields)
+                    found |= {normal(value) for value in values if isinstance(value, str) and normal(value)}
     return found
 
 
@@ -178,7 +188,11 @@ def audit_values(project: DbtProject) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("removal", REMOVALS)
 def test_privacy_test_fails_without_its_rule(
-    removal: RuleRemoval, project_copy: Path, tmp_path: Path, landing_with_defects: Landing
+    removal: RuleRemoval,
+    project_copy: Path,
+    tmp_path: Path,
+    landing_with_defects: Landing,
+    identifying_fields: dict[str, tuple[str, ...]],
 ) -> None:
     removal.apply(project_copy)
     project = DbtProject(project_copy, tmp_path / "work")
@@ -192,7 +206,7 @@ def test_privacy_test_fails_without_its_rule(
     assert [status for node, status in statuses.items() if removal.guarding_test in node] == ["fail"]
     stored = audit_values(project)
     assert stored.get(removal.guarding_test), f"nothing stored for {removal.guarding_test}: {sorted(stored)}"
-    identifiers = landing_identifiers(landing_with_defects)
+    identifiers = landing_identifiers(landing_with_defects, identifying_fields)
     assert len(identifiers) > 100
     leaked = {table: sorted(values & identifiers)[:5] for table, values in stored.items()}
     leaked = {table: values for table, values in leaked.items() if values}

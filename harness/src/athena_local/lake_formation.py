@@ -2,8 +2,9 @@
 
 moto 5.2 raises KeyError (an HTTP 500) when asked for the tags of a database or table that has
 none, and leaves out the column tags when asked about a table. AWS answers with empty lists and,
-for a table, with the tags of its columns too. dbt-athena's lf_tags_config asks exactly that
-before tagging a table, so the local endpoint corrects moto's backend in place.
+for a table, with the tags of its columns too. dbt-athena's add_lf_tags (called by the project's
+PII-registry post-hook) asks exactly that before tagging a table, so the local endpoint corrects
+moto's backend in place.
 """
 
 from __future__ import annotations
