@@ -10,12 +10,28 @@ malformed_file_threshold) stops the build too, naming the file, instead of empty
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
+import shutil
 import stat
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from conftest import PROJECT_ROOT
+import pytest
+
+from conftest import PROJECT_ROOT, DbtProject, DbtRun, Landing
+from stedi.contract import HIDDEN, READ, landing_file_verdict
+
+POLICY = "as_of_consent"
+ZONES = (
+    "stedi_staging.stg_stedi__customers",
+    "stedi_trusted.customer_trusted",
+    "stedi_trusted.accelerometer_trusted",
+    "stedi_trusted.step_trainer_trusted",
+    "stedi_curated.customers_curated",
+    "stedi_curated.machine_learning_curated",
+)
 
 FAKE_TOOL = """#!/bin/sh
 {{ echo "$0"; echo "STEDI_LANDING_ROOT=$STEDI_LANDING_ROOT"
@@ -65,3 +81,126 @@ def test_make_run_names_a_missing_landing_root_whole(tmp_path: Path) -> None:
     )
     assert completed.returncode == 2
     assert f"LANDING_ROOT={missing} is not a folder" in completed.stderr
+
+
+# -- which files are read ---------------------------------------------------------------------
+
+
+def landing_files(root: Path, entity: str) -> list[Path]:
+    return sorted((root / entity / "landing").glob("*.json"))
+
+
+def gzip_file(path: Path, suffix: str) -> Path:
+    """`path` compressed into <stem><suffix> (e.g. .json.gz), the original removed."""
+    target = path.with_name(path.name.removesuffix(".json") + suffix)
+    target.write_bytes(gzip.compress(path.read_bytes()))
+    path.unlink()
+    return target
+
+
+def rename(path: Path, suffix: str) -> Path:
+    return path.rename(path.with_name(path.name.removesuffix(".json") + suffix))
+
+
+def counts(project: DbtProject, tables: tuple[str, ...] = ZONES) -> dict[str, int]:
+    return {table: project.scalar(f"select count(*) from {table}") for table in tables}
+
+
+def build(project: DbtProject, root: Path, command: str = "build", **variables: object) -> DbtRun:
+    return project.dbt(command, variables={"landing_root": str(root), "consent_policy": POLICY, **variables})
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Landing:
+    """A small landing set with every defect (a cut-off last file, stray malformed lines, ...)."""
+    out = tmp_path_factory.mktemp("landing-files")
+    return Landing.generate(out, "--customers", "100", "--seed", "5", "--defects", "all", "--force")
+
+
+@pytest.fixture(scope="module")
+def mixed(generated: Landing, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DbtProject, DbtRun]:
+    """The generated files, some gzip-compressed or renamed .jsonl, with hidden files beside them,
+    under a landing root with a space in its name; built once."""
+    root = tmp_path_factory.mktemp("mixed") / "STEDI landing 2022"
+    shutil.copytree(generated.root, root, ignore=shutil.ignore_patterns("ground_truth.json"))
+    accelerometer = landing_files(root, "accelerometer")
+    gzip_file(accelerometer[0], ".json.gz")
+    rename(accelerometer[1], ".jsonl")
+    gzip_file(accelerometer[-1], ".jsonl.gz")  # the file the generator cut off mid-line
+    gzip_file(landing_files(root, "step_trainer")[0], ".json.gz")
+    rename(landing_files(root, "customer")[0], ".jsonl")
+    (root / "accelerometer/landing/_SUCCESS").write_bytes(b"")
+    (root / "step_trainer/landing/.DS_Store").write_bytes(bytes(range(256)))
+    (root / "customer/landing/_archive").mkdir()
+    (root / "customer/landing/_archive/customers.csv").write_text("email\nada@example.com\n")
+    project = DbtProject(PROJECT_ROOT, tmp_path_factory.mktemp("mixed-build"))
+    return root, project, build(project, root)
+
+
+def test_gzip_and_jsonl_files_are_read_as_the_plain_files_are(generated: Landing, mixed) -> None:
+    """Every record of a .json.gz, .jsonl or .jsonl.gz file counts, as Athena reads them; a DuckDB
+    glob of *.json once left them out and the build was green with their readings gone."""
+    root, project, run = mixed
+    assert run.returncode == 0, run.output[-6000:]
+    reconciled = dict(
+        project.query(
+            "select entity, sum(landing_record_count) from stedi_audit.landing_reconciliation group by entity"
+        )
+    )
+    assert reconciled == generated.truth["landing_records"]
+    expected = generated.truth["zones"][POLICY]
+    for table, rows in counts(project).items():
+        name = table.split(".")[1]
+        assert rows == expected.get(name, rows), table
+    ledger_files = {
+        name
+        for (name,) in project.query(
+            "select landing_file from stedi_staging.stg_stedi__accelerometer_ledger where row_type = 'file'"
+        )
+    }
+    assert ledger_files == {path.name for path in (root / "accelerometer/landing").iterdir()} - {"_SUCCESS"}
+
+
+def test_a_landing_root_with_a_space_builds(mixed) -> None:
+    root, _, run = mixed
+    assert " " in str(root)
+    assert run.returncode == 0, run.output[-6000:]
+
+
+UNREADABLE = {
+    "customer/landing/customers.csv": "customer,email\n",
+    "customer/landing/README": "Customer exports, one a day.\n",
+    "accelerometer/landing/2022/accelerometer-1656700000000.json": "{}\n",
+    "step_trainer/landing/step_trainer-1656700000000.JSON": "{}\n",
+    "step_trainer/landing/step_trainer-1656700000000.json.zst": "{}\n",
+}
+SKIPPED = {
+    "customer/landing/_SUCCESS": "",
+    "accelerometer/landing/.accelerometer-1656700000000.json.swp": "{}\n",
+    "accelerometer/landing/_tmp/accelerometer-1656700000000.json": "{}\n",
+}
+
+
+def test_a_file_the_build_cannot_read_stops_the_run_naming_it(generated: Landing, tmp_path: Path) -> None:
+    """Athena would read notes.csv or a README as lines of garbage, DuckDB not at all: neither
+    engine is right, so the run stops before any model, naming every such file. The names are
+    those `stedi land` refuses (contract.landing_file_verdict), hidden ones are skipped."""
+    root = tmp_path / "landing"
+    shutil.copytree(generated.root, root)
+    for name, text in {**UNREADABLE, **SKIPPED}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+    run = build(DbtProject(PROJECT_ROOT, tmp_path / "work"), root)
+
+    assert run.returncode != 0
+    found = re.search(r"Landing files the build cannot read: (.*?)\. Only files named", run.output)
+    assert found, run.output[-4000:]
+    named = set(re.findall(r"(\w+/landing/\S+) \(", found.group(1)))
+    assert named == set(UNREADABLE)
+    for name in {**UNREADABLE, **SKIPPED}:
+        relative = name.split("/landing/", 1)[1]
+        verdict = landing_file_verdict(PurePosixPath(relative))
+        assert (verdict not in (READ, HIDDEN)) == (name in UNREADABLE), name
+        if name in UNREADABLE:
+            assert f"{name} ({verdict})" in found.group(1)
