@@ -104,6 +104,7 @@ def duckdb_rows(project: DbtProject, schema: str, table: str, columns: str = "*"
 # s3:// key), a ledger's row key, which holds the engine's text of a double ('1.0', '1.0E0'), and
 # when the run that wrote a ledger row started.
 ENGINE_SPECIFIC_COLUMNS = {
+    "base_stedi__customer_records": ("landing_file",),
     "base_stedi__accelerometer_records": ("landing_file",),
     "base_stedi__step_trainer_records": ("landing_file",),
     "stg_stedi__accelerometer_ledger": ("row_key", "read_at"),

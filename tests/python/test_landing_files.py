@@ -11,7 +11,9 @@ malformed_file_threshold) stops the build too, naming the file, instead of empty
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import random
 import re
 import shutil
 import stat
@@ -204,3 +206,77 @@ def test_a_file_the_build_cannot_read_stops_the_run_naming_it(generated: Landing
         assert (verdict not in (READ, HIDDEN)) == (name in UNREADABLE), name
         if name in UNREADABLE:
             assert f"{name} ({verdict})" in found.group(1)
+
+
+# -- files that are not JSON Lines --------------------------------------------------------------
+
+
+def after_the_mixed_build(mixed, tmp_path: Path) -> tuple[Path, DbtProject, dict[str, int]]:
+    """A copy of the mixed landing folder and of the lakehouse built from it, with its zone counts."""
+    root, built, run = mixed
+    assert run.returncode == 0, run.output[-6000:]
+    copy = tmp_path / "landing"
+    shutil.copytree(root, copy)
+    project = DbtProject(PROJECT_ROOT, tmp_path / "work")
+    shutil.copy(built.duckdb_path, project.duckdb_path)
+    return copy, project, counts(project)
+
+
+def test_a_customer_file_that_is_a_json_array_stops_the_build_and_keeps_the_zones(
+    mixed, tmp_path: Path
+) -> None:
+    """A pretty-printed JSON array reads as one malformed record a line on both engines: once it
+    built green with every customer quarantined. Now it stops the build, named, and the zones
+    keep what the last good build wrote. (`dbt run`, not build: the stop is in the model's own
+    query, and a failed model skips what depends on it under either command.)"""
+    root, project, before = after_the_mixed_build(mixed, tmp_path)
+    customers = [{"customerName": f"Customer {n}", "email": f"c{n}@example.com"} for n in range(5)]
+    array = root / "customer/landing/customer-1656700000000.json"
+    array.write_text(json.dumps([{**c, "lastUpdateDate": 1656700000000} for c in customers], indent=2))
+
+    run = build(project, root, "run")
+
+    assert run.returncode != 0
+    lines = len(array.read_text().splitlines())
+    assert (
+        "STEDI landing files whose lines are mostly malformed (more than malformed_file_threshold = 0.5 "
+        f"of their lines): customer/landing/{array.name} ({lines} of {lines} lines, 100%)"
+    ) in run.output, run.output[-4000:]
+    assert run.results()["model.stedi.stg_stedi__customers"] == "error"
+    assert counts(project) == before
+
+
+def test_a_binary_reading_file_stops_the_build_and_the_ledger_does_not_take_it(mixed, tmp_path: Path) -> None:
+    """The malformed share is counted from the records the ledger reads anyway (its new files),
+    and a file over var malformed_file_threshold fails the ledger's query before it merges: the
+    file is not recorded as read and the zones downstream keep their rows. A file under the
+    threshold is read, its malformed lines quarantined as before."""
+    root, project, before = after_the_mixed_build(mixed, tmp_path)
+    binary = root / "accelerometer/landing/accelerometer-1656700000000.json"
+    binary.write_bytes(random.Random(5).randbytes(4000).replace(b"\n", b"\n\n"))
+    steps = next((root / "step_trainer/landing").glob("*.json"))
+    half = root / "step_trainer/landing/step_trainer-1656700000000.json"
+    good = steps.read_text().splitlines()[:4]
+    half.write_text("\n".join([*good, *["not json"] * 6]) + "\n")  # 60 % malformed
+
+    run = build(project, root, "run", malformed_file_threshold=0.7)
+
+    assert run.returncode != 0
+    message = re.search(
+        r"STEDI landing files whose lines are mostly malformed .*?: (.*?)\. A JSON array", run.output
+    )
+    assert message, run.output[-4000:]
+    assert re.fullmatch(rf"accelerometer/landing/{binary.name} \(\d+ of \d+ lines, 100%\)", message.group(1))
+    assert "more than malformed_file_threshold = 0.7 of their lines" in run.output
+    assert run.results()["model.stedi.stg_stedi__accelerometer_ledger"] == "error"
+    read = "select landing_file from {} where row_type = 'file'"
+    assert binary.name not in {
+        name for (name,) in project.query(read.format("stedi_staging.stg_stedi__accelerometer_ledger"))
+    }
+    assert half.name in {
+        name for (name,) in project.query(read.format("stedi_staging.stg_stedi__step_trainer_ledger"))
+    }
+    assert counts(project, ZONES[:3]) == {table: before[table] for table in ZONES[:3]}
+    assert counts(project, ("stedi_trusted.accelerometer_trusted",)) == {
+        "stedi_trusted.accelerometer_trusted": before["stedi_trusted.accelerometer_trusted"]
+    }
