@@ -35,13 +35,18 @@ PORT ?= 5000
 BENCH_READINGS ?= 8000000
 BENCH_ARGS ?=
 
+# LANDING_ROOT made absolute. Not with $(abspath): make's functions split words on spaces, and
+# "/data/STEDI landing" is one folder.
 ifdef LANDING_ROOT
-landing_root := $(abspath $(LANDING_ROOT))
+landing_root := $(if $(filter /%,$(firstword $(LANDING_ROOT))),$(LANDING_ROOT),$(CURDIR)/$(LANDING_ROOT))
 else
 landing_root := $(CURDIR)/$(SAMPLE_LANDING)
 endif
 
-DBT_VARS := {landing_root: "$(landing_root)", consent_policy: $(CONSENT_POLICY)}
+# dbt reads landing_root from STEDI_LANDING_ROOT (dbt_project.yml), so no quote or space in the
+# path has to survive a YAML string inside a shell string.
+DBT_VARS := {consent_policy: $(CONSENT_POLICY)}
+run docs: export STEDI_LANDING_ROOT = $(landing_root)
 
 .PHONY: help run test lint bench trino athena-local sample-landing docs constraints clean
 

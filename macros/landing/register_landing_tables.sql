@@ -1,13 +1,18 @@
 {#-
-    Make the landing tables of source `stedi_landing` exist before anything reads them.
+    Make the landing tables of source `stedi_landing` exist before anything reads them, and stop
+    the run, before any model, when a landing folder holds a file the build cannot read
+    (macros/landing/landing_file_rules.sql: .json, .jsonl, .json.gz, .jsonl.gz are read, hidden
+    names skipped, anything else named in the error).
 
     On Athena they are Glue external tables over s3://.../<entity>/landing/ (OpenX JSON SerDe with
-    ignore.malformed.json and use.null.for.invalid.data), registered by `stedi land`; the hook only
-    checks that they are there. Locally each becomes a DuckDB view over the JSON Lines files under
+    ignore.malformed.json and use.null.for.invalid.data), registered by `stedi land`; the hook
+    checks that they are there and, from the landing inventory, that every file is one the build
+    reads. Locally each becomes a DuckDB view over the files the rule reads under
     var('landing_root'), with the columns and types declared in _stedi__sources.yml and the same
     reading rules: a line that is not a JSON object is a row of nulls, a value of the wrong JSON
-    type is null, nothing is dropped. Each row also says which file it came from (`landing_file`,
-    as Athena's "$path"). Staging turns those rows into quarantine rows with a reason.
+    type is null, nothing is dropped, a .gz file is gunzipped. Each row also says which file it
+    came from (`landing_file`, as Athena's "$path"). Staging turns those rows into quarantine rows
+    with a reason.
 -#}
 {% macro register_landing_tables() -%}
     {{ return(adapter.dispatch('register_landing_tables', 'stedi')()) }}
@@ -32,27 +37,46 @@
                 ) }}
             {%- endif -%}
         {%- endfor -%}
+        {#- Without the inventory, listing is a scan of every landing byte: the ledgers list
+            their own files then (and check them); this hook leaves it to them. -#}
+        {%- set tables = landing_tables() -%}
+        {%- set inventory = adapter.get_relation(
+            database=tables[0].database, schema=tables[0].schema, identifier='landing_inventory'
+        ) if tables else none -%}
+        {%- if inventory is not none -%}
+            {%- set problems = [] -%}
+            {%- for table in tables -%}
+                {%- do problems.extend(landing_file_listing(table.name).problems) -%}
+            {%- endfor -%}
+            {%- do refuse_unreadable_landing_files(problems) -%}
+        {%- endif -%}
     {%- endif -%}
     select 1
 {%- endmacro %}
 
 {% macro duckdb__register_landing_tables() -%}
     {%- if execute -%}
-        {%- set root = var('landing_root') | trim -%}
-        {%- if not root -%}
+        {%- if not var('landing_root') | trim -%}
             {{ exceptions.raise_compiler_error(
                 "var landing_root is not set: pass --vars '{landing_root: /abs/path}' or set STEDI_LANDING_ROOT "
                 ~ "(make run does this for you)"
             ) }}
         {%- endif -%}
-        {%- set root = root.rstrip('/') -%}
+        {%- set listings = {} -%}
+        {%- set problems = [] -%}
         {%- for table in landing_tables() -%}
-            {%- set files = root ~ '/' ~ table.meta.entity ~ '/landing/*.json' -%}
-            {%- set found = run_query("select count(*) from glob('" ~ files | replace("'", "''") ~ "')") -%}
-            {%- if found.columns[0].values()[0] == 0 %}
+            {%- set listing = landing_file_listing(table.name) -%}
+            {%- do listings.update({table.name: listing}) -%}
+            {%- do problems.extend(listing.problems) -%}
+        {%- endfor -%}
+        {%- do refuse_unreadable_landing_files(problems) -%}
+        {%- for table in landing_tables() -%}
+            {%- set files = listings[table.name].read -%}
+            {%- if not files %}
                 {{ exceptions.raise_compiler_error(
-                    "No landing files match " ~ files ~ " (landing_root must be an absolute path to a folder "
-                    ~ "with customer/landing, accelerometer/landing and step_trainer/landing)"
+                    "No landing files in " ~ local_landing_folder(table.meta.entity) ~ " (landing_root must be "
+                    ~ "an absolute path to a folder with customer/landing, accelerometer/landing and "
+                    ~ "step_trainer/landing, each holding files named " ~ landing_file_names_read() ~ ")"
                 ) }}
             {%- endif %}
 create schema if not exists {{ table.schema }};
@@ -63,8 +87,13 @@ select
     {%- endfor %}
     filename as landing_file
 from read_json(
-    '{{ files | replace("'", "''") }}',
+    [
+        {%- for file in files %}
+        '{{ file | replace("'", "''") }}'{{ ',' if not loop.last }}
+        {%- endfor %}
+    ],
     format = 'newline_delimited',
+    compression = 'auto_detect',
     ignore_errors = true,
     filename = true,
     columns = {

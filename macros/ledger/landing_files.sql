@@ -20,22 +20,49 @@
     landing_file
 {%- endmacro %}
 
-{#- Every file of a landing table now, sorted. -#}
+{#-
+    Every file of a landing table now that the build reads, sorted (macros/landing/
+    landing_file_rules.sql says which); a file it cannot read stops the run, named.
+-#}
 {% macro landing_files(table_name) -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- set listing = landing_file_listing(table_name) -%}
+    {%- do refuse_unreadable_landing_files(listing.problems) -%}
+    {{ return(listing.read) }}
+{%- endmacro %}
+
+{#- The files of a landing table, sorted into those read and those the build cannot read. -#}
+{% macro landing_file_listing(table_name) -%}
     {#- From the graph rather than source(): a unit test of a ledger declares no landing input. -#}
     {%- set node = graph.sources['source.stedi.stedi_landing.' ~ table_name] -%}
     {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
-    {{ return(adapter.dispatch('landing_files', 'stedi')(node, relation)) }}
+    {%- set listed = adapter.dispatch('landing_files', 'stedi')(node, relation) -%}
+    {{ return(classify_landing_files(node.meta.entity, listed.folder, listed.paths)) }}
 {%- endmacro %}
 
-{#- Locally the landing view knows its files without reading them: DuckDB's glob. -#}
+{#- The entity's landing folder under var('landing_root') (local target); none without the var. -#}
+{% macro local_landing_folder(entity) -%}
+    {%- set root = var('landing_root') | trim -%}
+    {{ return(root.rstrip('/') ~ '/' ~ entity ~ '/landing' if root else none) }}
+{%- endmacro %}
+
+{#-
+    Locally the landing view knows its files without reading them: DuckDB's glob, into
+    subfolders too (`**`), so that a file there is named rather than silently left out. No
+    files without var landing_root (sqlfluff compiles the models so; a build stops before, in
+    register_landing_tables).
+-#}
 {% macro duckdb__landing_files(node, relation) -%}
-    {%- set pattern = var('landing_root').rstrip('/') ~ '/' ~ node.meta.entity ~ '/landing/*.json' -%}
-    {%- set listed = run_query("select file from glob('" ~ pattern | replace("'", "''") ~ "') order by file") -%}
-    {{ return(listed.columns[0].values() | list) }}
+    {%- set folder = local_landing_folder(node.meta.entity) -%}
+    {%- if folder is none -%}
+        {{ return({'folder': none, 'paths': []}) }}
+    {%- endif -%}
+    {%- set listed = run_query(
+        "select file from glob('" ~ (folder ~ '/**') | replace("'", "''") ~ "') order by file"
+    ) -%}
+    {{ return({'folder': folder, 'paths': listed.columns[0].values() | list}) }}
 {%- endmacro %}
 
 {#-
@@ -58,7 +85,8 @@
             "select location from " ~ inventory ~ " where entity = '" ~ node.meta.entity ~ "' order by 1"
         ) -%}
     {%- endif -%}
-    {{ return(listed.columns[0].values() | list) }}
+    {#- No folder: each s3:// path is read as relative to the first '/<entity>/landing/' in it. -#}
+    {{ return({'folder': none, 'paths': listed.columns[0].values() | list}) }}
 {%- endmacro %}
 
 {#-

@@ -8,6 +8,7 @@ declarations (models/staging/stedi/_stedi__sources.yml) agree with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,33 @@ STEP_TRAINER = Entity(
 )
 
 ENTITIES: tuple[Entity, ...] = (CUSTOMER, ACCELEROMETER, STEP_TRAINER)
+
+# The files under <entity>/landing/ that are read: JSON Lines, gzip-compressed when the name ends
+# in .gz (Athena's Hive table and DuckDB's read_json both gunzip by the name). Athena reads every
+# file under a table's folder but hidden ones, so any other file would be read by one engine and
+# not the other: the build names it in an error and `stedi land` refuses it. The dbt side of
+# this rule is macros/landing/landing_file_rules.sql.
+LANDING_FILE_SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz")
+READ = "read"
+HIDDEN = "hidden"
+
+
+def is_hidden(name: str) -> bool:
+    """Athena (Hive) skips a file or folder whose name starts with '_' or '.' (e.g. _SUCCESS)."""
+    return name.startswith(("_", "."))
+
+
+def landing_file_verdict(relative: PurePosixPath) -> str:
+    """READ, HIDDEN, or why the build cannot read a file, given its path under <entity>/landing/."""
+    if any(is_hidden(part) for part in relative.parts):
+        return HIDDEN
+    if len(relative.parts) > 1:
+        return "in a subfolder"
+    if not relative.name.endswith(LANDING_FILE_SUFFIXES):
+        names = [f"*{suffix}" for suffix in LANDING_FILE_SUFFIXES]
+        return f"not named {', '.join(names[:-1])} or {names[-1]}"
+    return READ
+
 
 # OpenX JSON SerDe properties of every landing table: a line that is not a JSON object reads as
 # a row of nulls instead of failing the query, and a value of the wrong JSON type reads as null.

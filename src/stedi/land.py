@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
 import boto3
@@ -43,7 +43,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from tqdm import tqdm
 
-from stedi.contract import ENTITIES, Entity
+from stedi.contract import (
+    ENTITIES,
+    HIDDEN,
+    LANDING_FILE_SUFFIXES,
+    READ,
+    Entity,
+    is_hidden,
+    landing_file_verdict,
+)
 from stedi.glue_tables import CatalogPlan, RegistrationError, apply_catalog_plan, plan_catalog
 
 MIB = 1024 * 1024
@@ -100,23 +108,49 @@ def inventory_key(prefix: str) -> str:
 
 def _missing(source: Path, entity: Entity) -> str:
     folder = source / entity.prefix
-    return f"{entity.prefix} has no .json files" if folder.is_dir() else f"missing {entity.prefix}"
+    return f"{entity.prefix} has no landing files" if folder.is_dir() else f"missing {entity.prefix}"
+
+
+def _entity_files(source: Path, entity: Entity) -> tuple[list[Path], list[str]]:
+    """The files under an entity's landing folder the build reads, and those it cannot read (one
+    "<entity>/landing/<path> (why)" each). Hidden files and folders are skipped, as Athena skips them."""
+    folder = source / entity.prefix
+    read, problems = [], []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file():
+            relative = PurePosixPath(path.relative_to(folder).as_posix())
+            verdict = landing_file_verdict(relative)
+            if verdict == READ:
+                read.append(path)
+            elif verdict != HIDDEN:
+                problems.append(f"{entity.prefix}/{relative} ({verdict})")
+    return read, problems
 
 
 def find_landing_files(source: Path) -> dict[Entity, list[Path]]:
-    """Each entity's .json files under `source`, refusing a folder that lacks any entity's files.
+    """Each entity's landing files under `source` (the files the build reads: *.json, *.jsonl,
+    *.json.gz, *.jsonl.gz; contract.LANDING_FILE_SUFFIXES), refusing a folder that holds a file the
+    build cannot read or lacks any entity's files.
 
-    A partial landing would register tables over missing data, so every problem is reported at
-    once, before anything is uploaded. Other files in `source` (e.g. ground_truth.json) are ignored.
+    A file the build would refuse, or a partial landing, would register tables over data the
+    build cannot use, so every problem is reported at once, before anything is uploaded. Files
+    outside the entities' landing folders (e.g. ground_truth.json) are ignored.
     """
     if not source.is_dir():
         raise LandError(f"source folder {source} does not exist or is not a folder")
     if not any(source.iterdir()):
         raise LandError(f"source folder {source} is empty")
-    found = {
-        entity: sorted(path for path in (source / entity.prefix).glob("*.json") if path.is_file())
-        for entity in ENTITIES
-    }
+    found, unreadable = {}, []
+    for entity in ENTITIES:
+        found[entity], problems = _entity_files(source, entity)
+        unreadable += problems
+    if unreadable:
+        names = ", ".join(f"*{suffix}" for suffix in LANDING_FILE_SUFFIXES)
+        raise LandError(
+            f"source folder {source} holds files the build cannot read: {', '.join(unreadable)}; only "
+            f"{names} directly in <entity>/landing/ are read: rename them, move them out, or hide them "
+            "with a name starting with '_'"
+        )
     problems = [_missing(source, entity) for entity, paths in found.items() if not paths]
     if problems:
         raise LandError(f"source folder {source} is incomplete: {', '.join(problems)}")
@@ -211,10 +245,11 @@ def _remote_sizes(s3: Any, bucket: str, prefixes: Sequence[str]) -> dict[str, in
     return {item["Key"]: item["Size"] for prefix in prefixes for item in _list_objects(s3, bucket, prefix)}
 
 
-def _is_read_by_athena(key: str) -> bool:
-    """Athena reads every object under a table's folder except folder markers and hidden names."""
-    name = key.rsplit("/", 1)[-1]
-    return bool(name) and not name.startswith(("_", "."))
+def _is_read_by_athena(key: str, prefix: str) -> bool:
+    """Athena reads every object under a table's folder (`prefix`) except folder markers and
+    hidden names: a file or a folder on the way to it whose name starts with '_' or '.'."""
+    parts = key.removeprefix(f"{prefix}/").split("/")
+    return bool(parts[-1]) and not any(is_hidden(part) for part in parts)
 
 
 def inventory_lines(s3: Any, bucket: str, prefixes: Mapping[Entity, str]) -> list[str]:
@@ -222,7 +257,7 @@ def inventory_lines(s3: Any, bucket: str, prefixes: Mapping[Entity, str]) -> lis
     lines = []
     for entity, prefix in prefixes.items():
         for item in sorted(_list_objects(s3, bucket, prefix), key=lambda item: item["Key"]):
-            if _is_read_by_athena(item["Key"]):
+            if _is_read_by_athena(item["Key"], prefix):
                 record = {
                     "entity": entity.name,
                     "location": f"s3://{bucket}/{item['Key']}",
@@ -234,6 +269,29 @@ def inventory_lines(s3: Any, bucket: str, prefixes: Mapping[Entity, str]) -> lis
     return lines
 
 
+def inventory_problems(lines: Sequence[str], bucket: str, prefixes: Mapping[Entity, str]) -> list[str]:
+    """The files of the inventory the dbt build will refuse (put there by another tool: `stedi
+    land` uploads none of them), one "s3://... (why)" each."""
+    problems = []
+    for line in lines:
+        record = json.loads(line)
+        prefix = next(prefix for entity, prefix in prefixes.items() if entity.name == record["entity"])
+        relative = record["location"].removeprefix(f"s3://{bucket}/{prefix}/")
+        verdict = landing_file_verdict(PurePosixPath(relative))
+        if verdict != READ:
+            problems.append(f"{record['location']} ({verdict})")
+    return problems
+
+
+def _warn_of_unreadable(problems: Sequence[str]) -> None:
+    if problems:
+        click.echo(
+            f"stedi land: warning: the dbt build will refuse files S3 holds: {', '.join(problems)}; "
+            "delete them or hide them with a name starting with '_'",
+            err=True,
+        )
+
+
 def _current_inventory(s3: Any, bucket: str, key: str) -> bytes | None:
     try:
         return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -243,18 +301,18 @@ def _current_inventory(s3: Any, bucket: str, key: str) -> bytes | None:
         raise
 
 
-def write_inventory(s3: Any, bucket: str, key: str, prefixes: Mapping[Entity, str]) -> int:
+def write_inventory(s3: Any, bucket: str, key: str, prefixes: Mapping[Entity, str]) -> list[str]:
     """List the landing folders and replace the inventory object when the list changed.
 
     One PUT, so a reader sees the old inventory or the new one; an unchanged list writes nothing,
-    so a second run leaves S3 as it was. Returns how many files the inventory lists.
+    so a second run leaves S3 as it was. Returns the inventory's lines.
     """
     with aws_step(f"writing the landing inventory s3://{bucket}/{key}"):
         lines = inventory_lines(s3, bucket, prefixes)
         body = "".join(f"{line}\n" for line in lines).encode()
         if _current_inventory(s3, bucket, key) != body:
             s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/x-ndjson")
-    return len(lines)
+    return lines
 
 
 def _is_landed(s3: Any, bucket: str, remote_sizes: Mapping[str, int], file: LandingFile) -> bool:
@@ -396,11 +454,12 @@ def land(options: LandOptions) -> None:
                 "no Glue table was registered; rerun to upload the rest"
             ) from error
     inventoried = write_inventory(s3, options.bucket, inventory, prefixes)
+    _warn_of_unreadable(inventory_problems(inventoried, options.bucket, prefixes))
     try:
         apply_catalog_plan(glue, catalog)
     except RegistrationError as error:
         raise _registration_error(error) from error
-    click.echo(_summary(uploads, inventoried, catalog))
+    click.echo(_summary(uploads, len(inventoried), catalog))
 
 
 def _fail(message: str) -> NoReturn:
@@ -431,7 +490,11 @@ def _fail(message: str) -> NoReturn:
     help="Bytes from which a file is uploaded in parts of this size (S3's minimum part is 5 MiB).",
 )
 def land_command(**options: Any) -> None:
-    """Upload DIR/<entity>/landing/*.json to S3 and register the Glue landing tables over them.
+    """Upload DIR/<entity>/landing/ to S3 and register the Glue landing tables over them.
+
+    The files uploaded are those the dbt build reads: *.json, *.jsonl, *.json.gz and *.jsonl.gz
+    (JSON Lines, gzip-compressed when .gz). Hidden names (_ or . first) are skipped, as Athena
+    skips them; any other file is refused, named, before anything is uploaded.
 
     Files already in S3 with the same size and SHA-256 are skipped, and tables already matching
     the contract are left alone, so a second run uploads nothing. Every run then rewrites the

@@ -11,6 +11,8 @@ reports them).
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import time
 from collections.abc import Callable
@@ -162,6 +164,52 @@ def test_openx_json_reads_an_array_line_by_position_and_a_blank_line_as_nulls(
         ],
         key=str,
     )
+
+
+def test_openx_json_gunzips_by_name_skips_hidden_files_and_reads_an_array_or_a_binary_file_as_nulls(
+    athena: AthenaLocal, ask: Ask
+) -> None:
+    """What the landing contract rests on (macros/landing/landing_file_rules.sql, malformed_files.sql):
+    a .gz file is read gunzipped whatever precedes .gz; a name starting with '_' or '.' is
+    skipped; a pretty-printed JSON array and a binary file are all rows of nulls, one a line
+    (DuckDB's read_json with ignore_errors reads them the same way); a file in a subfolder is not
+    read here (Trino's hive.recursive-directories is off; the build refuses such files anyway)."""
+    s3 = aws_client(athena, "s3")
+    line = b'{"user":"a@x.com","timestamp":1655564444103,"x":1.5}\n'
+    objects = {
+        "plain.json": line,
+        "lines.jsonl": line * 2,
+        "gzipped.json.gz": gzip.compress(line * 3),
+        "gzipped.jsonl.gz": gzip.compress(line * 4),
+        "_hidden.json": line * 5,
+        ".hidden.json": line * 6,
+        "_folder/inside.json": line * 7,
+        "folder/inside.json": line * 8,
+        "array.json": json.dumps([json.loads(line)] * 2, indent=2).encode(),
+        "binary.json": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+    }
+    for name, body in objects.items():
+        s3.put_object(Bucket=BUCKET, Key=f"landing_files/{name}", Body=body)
+    created = ask(
+        "CREATE EXTERNAL TABLE `landing_files` (`user` string, `timestamp` bigint, `x` double) "
+        "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+        "WITH SERDEPROPERTIES ('ignore.malformed.json'='true', 'use.null.for.invalid.data'='true') "
+        f"LOCATION 's3://{BUCKET}/landing_files/'"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    answer = ask('SELECT "$path", count(*), count("user") FROM landing_files GROUP BY 1')
+    read = {
+        path.rsplit("/landing_files/", 1)[1]: (int(rows), int(users)) for path, rows, users in answer.values
+    }
+    assert read == {
+        "plain.json": (1, 1),
+        "lines.jsonl": (2, 2),
+        "gzipped.json.gz": (3, 3),
+        "gzipped.jsonl.gz": (4, 4),
+        "array.json": (len(objects["array.json"].splitlines()), 0),
+        "binary.json": (read["binary.json"][0], 0),
+    }
+    assert read["binary.json"][0] > 1
 
 
 def _athena_macro(name: str) -> str:

@@ -10,8 +10,11 @@ it cannot prove (IAM, Lake Formation, Athena's own patches to Trino, cost) is in
 
 from __future__ import annotations
 
+import gzip
 import json
+import random
 import re
+import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
@@ -104,6 +107,7 @@ def duckdb_rows(project: DbtProject, schema: str, table: str, columns: str = "*"
 # s3:// key), a ledger's row key, which holds the engine's text of a double ('1.0', '1.0E0'), and
 # when the run that wrote a ledger row started.
 ENGINE_SPECIFIC_COLUMNS = {
+    "base_stedi__customer_records": ("landing_file",),
     "base_stedi__accelerometer_records": ("landing_file",),
     "base_stedi__step_trainer_records": ("landing_file",),
     "stg_stedi__accelerometer_ledger": ("row_key", "read_at"),
@@ -253,6 +257,61 @@ def test_a_model_using_a_function_athena_lacks_fails_the_athena_build(
     athena = project.dbt("run", *selection, variables={}, env=athena_env(local_athena, "ci_lacking"))
     assert athena.returncode != 0
     assert "FUNCTION_NOT_FOUND" in athena.output and "epoch_ms" in athena.output
+
+
+def test_on_athena_gzip_and_jsonl_files_are_read_and_a_binary_file_stops_its_ledger(
+    local_athena: AthenaLocal, tmp_path: Path
+) -> None:
+    """What tests/python/test_landing_files.py proves locally, on Trino's Hive table: a .json.gz,
+    .jsonl.gz or .jsonl file is read whole, and a file whose lines are mostly malformed (binary)
+    stops the ledger that would read it, naming the file; the other ledger goes on."""
+    generated = Landing.generate(
+        tmp_path / "generated", "--customers", "100", "--seed", "5", "--defects", "all"
+    )
+    root = tmp_path / "landing"
+    shutil.copytree(generated.root, root, ignore=shutil.ignore_patterns("ground_truth.json"))
+    customers = next((root / "customer/landing").glob("*.json"))
+    customers.with_suffix(".jsonl.gz").write_bytes(gzip.compress(customers.read_bytes()))
+    customers.unlink()
+    steps = sorted((root / "step_trainer/landing").glob("*.json"))
+    steps[0].with_suffix(".json.gz").write_bytes(gzip.compress(steps[0].read_bytes()))
+    steps[0].unlink()
+    steps[1].rename(steps[1].with_suffix(".jsonl"))
+    binary = root / "accelerometer/landing/accelerometer-1656700000000.json"
+    binary.write_bytes(random.Random(5).randbytes(4000))
+    database = "ci_files_landing"
+    command = [str(BIN / "stedi"), "land", "--from", str(root), "--bucket", BUCKET, "--prefix", "files"]
+    environment = {**DbtProject.base_env(), **aws_env(local_athena)}
+    landed = subprocess.run(
+        [*command, "--database", database], env=environment, capture_output=True, text=True, check=False
+    )
+    assert landed.returncode == 0, landed.stderr
+
+    athena = DbtProject(PROJECT_ROOT, tmp_path / "athena")
+    selection = ("--select", "+stg_stedi__accelerometer_ledger", "+stg_stedi__step_trainer_readings")
+    env = athena_env(local_athena, "ci_files")
+    run = athena.dbt("run", *selection, variables={"landing_schema": database}, env=env)
+
+    assert run.returncode != 0
+    statuses = run.results()
+    assert statuses["model.stedi.stg_stedi__accelerometer_ledger"] == "error"
+    assert statuses["model.stedi.stg_stedi__step_trainer_ledger"] == "success"
+    # Athena has no documented function that raises an error: a cast of the message does.
+    assert "INVALID_CAST_ARGUMENT: Cannot cast 'STEDI landing files whose lines are mostly malformed" in (
+        run.output
+    )
+    assert re.search(rf"accelerometer/landing/{binary.name} \(\d+ of \d+ lines, 100%\)", run.output)
+    relations = model_relations(run.target_path)
+    staged = {
+        model: next(iter(athena_rows(local_athena, *relations[model], "count(*)")))[0]
+        for model in ("stg_stedi__customers", "stg_stedi__step_trainer_readings")
+    }
+    assert staged == {model: generated.truth["staging"][model] for model in staged}
+    schema, ledger = relations["stg_stedi__step_trainer_ledger"]
+    read = f'select landing_file, landing_record_count from "{schema}"."{ledger}" where row_type = \'file\''
+    files = dict(athena_query(local_athena, read))
+    assert sum(files.values()) == generated.truth["landing_records"]["step_trainer"]
+    assert {steps[0].with_suffix(".json.gz").name, steps[1].with_suffix(".jsonl").name} <= files.keys()
 
 
 def test_pii_columns_are_tagged_in_lake_formation_when_switched_on(

@@ -7,6 +7,7 @@ Glue's table VersionId tells which tables it rewrote.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -314,6 +315,71 @@ def test_inventory_only_lists_files_that_reached_s3_another_way(aws: Aws, landin
     assert "inventory lists 5 files" in result.stdout
 
 
+def test_gzip_and_jsonl_files_are_landed_and_hidden_files_are_not(aws: Aws, landing: Path) -> None:
+    """The files the dbt build reads are the files landed: *.json, *.jsonl, *.json.gz, *.jsonl.gz;
+    a hidden name (a file or a folder, _ or . first) is skipped, as Athena skips it."""
+    folder = landing / "accelerometer/landing"
+    gzipped = folder / "accelerometer-1655564555000.json.gz"
+    gzipped.write_bytes(gzip.compress(json.dumps(READINGS[1]).encode() + b"\n"))
+    lines = write_json_lines(folder / "accelerometer-1655564666000.jsonl", READINGS)
+    both = folder / "accelerometer-1655564777000.jsonl.gz"
+    both.write_bytes(gzip.compress(lines.read_bytes()))
+    write_json_lines(folder / "_notes.txt", READINGS)
+    write_json_lines(folder / ".accelerometer-1655564888000.json.swp", READINGS)
+    write_json_lines(folder / "_archive/old.csv", READINGS)
+
+    result = land_ok(aws, landing)
+
+    keys = {expected_key(landing, path) for path in (gzipped, lines, both)}
+    assert keys <= set(object_versions(aws))
+    landed = [key for key in object_versions(aws) if key != INVENTORY_KEY]
+    assert not [key for key in landed if "/_" in key or "/." in key]
+    assert aws.s3.get_object(Bucket=BUCKET, Key=expected_key(landing, gzipped))["Body"].read() == (
+        gzipped.read_bytes()
+    )
+    assert {f"s3://{BUCKET}/{key}" for key in keys} <= {entry["location"] for entry in inventory(aws)}
+    assert "uploaded 7 files" in result.stdout
+    assert "warning" not in result.stderr
+
+
+def test_files_the_build_cannot_read_are_refused_by_name_before_anything_is_uploaded(
+    aws: Aws, landing: Path
+) -> None:
+    write_json_lines(landing / "customer/landing/customers.csv", CUSTOMERS)
+    write_json_lines(landing / "step_trainer/landing/README", STEPS)
+    write_json_lines(landing / "accelerometer/landing/2022/accelerometer-1655564555000.json", READINGS)
+    (landing / "step_trainer/landing/step_trainer-1655564444103.JSON").write_text("{}\n")
+
+    error = assert_one_line_error(run_land(aws.env, landing, "--prefix", PREFIX))
+
+    for named in (
+        "customer/landing/customers.csv (not named *.json, *.jsonl, *.json.gz or *.jsonl.gz)",
+        "step_trainer/landing/README (not named",
+        "step_trainer/landing/step_trainer-1655564444103.JSON (not named",
+        "accelerometer/landing/2022/accelerometer-1655564555000.json (in a subfolder)",
+    ):
+        assert named in error
+    assert_nothing_created(aws)
+
+
+def test_files_that_reach_s3_another_way_and_that_the_build_refuses_are_a_warning(
+    aws: Aws, landing: Path
+) -> None:
+    land_ok(aws, landing)
+    stray = f"{PREFIX}/customer/landing/export.csv"
+    aws.s3.put_object(Bucket=BUCKET, Key=stray, Body=b"a,b\n")
+
+    result = run_land(aws.env, None, "--inventory-only", "--prefix", PREFIX)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"stedi land: warning: the dbt build will refuse files S3 holds: s3://{BUCKET}/{stray} "
+        "(not named *.json, *.jsonl, *.json.gz or *.jsonl.gz); delete them or hide them with a name "
+        "starting with '_'"
+    ]
+    assert f"s3://{BUCKET}/{stray}" in [entry["location"] for entry in inventory(aws)]
+
+
 def test_inventory_only_takes_no_landing_folder(aws: Aws, landing: Path) -> None:
     assert "takes no --from" in assert_one_line_error(run_land(aws.env, landing, "--inventory-only"))
     without_folder = run_land(aws.env, None)
@@ -494,11 +560,11 @@ def _without_step_trainer(root: Path) -> None:
     write_json_lines(root / "accelerometer/landing/accelerometer-1.json", READINGS)
 
 
-def _accelerometer_without_json(root: Path) -> None:
+def _accelerometer_with_hidden_files_only(root: Path) -> None:
     _without_step_trainer(root)
     write_json_lines(root / "step_trainer/landing/step_trainer-1.json", STEPS)
     for path in (root / "accelerometer/landing").iterdir():
-        path.rename(path.with_suffix(".txt"))
+        path.rename(path.with_name(f"_{path.name}"))
 
 
 @pytest.mark.parametrize(
@@ -507,9 +573,9 @@ def _accelerometer_without_json(root: Path) -> None:
         (lambda root: None, "does not exist"),
         (_empty, "is empty"),
         (_without_step_trainer, "incomplete: missing step_trainer/landing"),
-        (_accelerometer_without_json, "incomplete: accelerometer/landing has no .json files"),
+        (_accelerometer_with_hidden_files_only, "incomplete: accelerometer/landing has no landing files"),
     ],
-    ids=["missing", "empty", "entity-folder-missing", "entity-without-json"],
+    ids=["missing", "empty", "entity-folder-missing", "entity-with-hidden-files-only"],
 )
 def test_incomplete_source_folder_is_a_one_line_error_and_creates_nothing(
     aws: Aws, tmp_path: Path, make_folder: Callable[[Path], None], message: str

@@ -1,8 +1,14 @@
 with
 
-records as (
+landing_records as {{ materialized_cte() }} (
 
     select * from {{ ref('base_stedi__customer_records') }}
+
+),
+
+records as (
+
+    select * from landing_records
     where reject_reason is null
 
 ),
@@ -55,6 +61,51 @@ final as (
 
     from newest
 
+),
+
+file_counts as (
+
+    select
+        {{ landing_file_name('landing_file') }} as landing_file,
+        count(*) as landing_record_count,
+        count(case when reject_reason = 'malformed_record' then 1 end) as malformed_record_count
+
+    from landing_records
+    group by {{ landing_file_name('landing_file') }}
+
+),
+
+-- One row: the customer files whose lines are mostly malformed, or null.
+malformed_files as (
+
+    {{ malformed_files_report('file_counts', 'customer') }}
+
+),
+
+-- No row ever: empty, or the query fails naming the files (macros/landing/malformed_files.sql),
+-- before a file that is not JSON Lines can empty the customers and every zone after them.
+stopped as (
+
+    select
+        {{ value_unless_malformed_files('null', 'malformed_files.file_list', 'varchar') }} as email,
+        null as customer_name,
+        null as phone,
+        null as birth_day,
+        null as birth_date,
+        null as serial_number,
+        null as registered_at,
+        null as last_updated_at,
+        null as research_consent_epoch_ms,
+        null as research_consented_at,
+        null as public_consented_at,
+        null as friends_consented_at,
+        null as has_research_consent
+
+    from malformed_files
+    where malformed_files.file_list is not null
+
 )
 
 select * from final
+union all
+select * from stopped

@@ -111,20 +111,42 @@ classified_records as {{ materialized_cte() }} (
 
 ),
 
+file_counts as (
+
+    select
+        landing_file,
+        count(*) as landing_record_count,
+        count(case when reject_reason = 'malformed_record' then 1 end) as malformed_record_count
+
+    from new_records
+    group by landing_file
+
+),
+
+-- One row: the new files whose lines are mostly malformed, or null. Any such file fails this
+-- query, so the ledger does not record it as read (macros/landing/malformed_files.sql).
+malformed_files as (
+
+    {{ malformed_files_report('file_counts', 'step_trainer') }}
+
+),
+
 file_rows as (
 
     select
         'file' as row_type,
-        'file|' || landing_file as row_key,
-        landing_file,
+        'file|' || file_counts.landing_file as row_key,
+        file_counts.landing_file,
         cast(null as varchar) as reject_reason,
         cast(null as varchar) as serial_number,
         cast(null as bigint) as reading_epoch_ms,
         cast(null as integer) as distance_from_object,
-        count(*) as landing_record_count
+        {{ value_unless_malformed_files(
+            'file_counts.landing_record_count', 'malformed_files.file_list', 'bigint'
+        ) }} as landing_record_count
 
-    from new_records
-    group by landing_file
+    from file_counts
+    cross join malformed_files
 
 ),
 

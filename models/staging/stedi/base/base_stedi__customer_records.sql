@@ -1,10 +1,16 @@
--- Every customer landing record, typed and cleaned, with the reason it cannot be used (if any).
+-- Every customer landing record, typed and cleaned, with the reason it cannot be used (if any)
+-- and the file it came from.
 {%- set text_fields = ['customername', 'email', 'phone', 'birthday', 'serialnumber'] %}
 with
 
 source as (
 
-    select * from {{ source('stedi_landing', 'customer_landing') }}
+    -- The file each record came from, under a name of its own (on Athena a hidden column).
+    select
+        *,
+        {{ landing_file_column() }} as record_landing_file
+
+    from {{ source('stedi_landing', 'customer_landing') }}
 
 ),
 
@@ -21,6 +27,7 @@ cleaned as (
         nullif(trim(phone), '') as phone,
         nullif(trim(birthday), '') as birth_day,
         nullif(lower(trim(serialnumber)), '') as serial_number,
+        record_landing_file as landing_file,
         (
             coalesce(customername, email, phone, birthday, serialnumber) is null
             and coalesce(
@@ -41,6 +48,7 @@ final as (
 
     -- A malformed record carries no values, whatever an engine made of the line.
     select
+        landing_file,
         case when not is_malformed then customer_name end as customer_name,
         case when not is_malformed then email end as email,
         case when not is_malformed then phone end as phone,
