@@ -97,6 +97,13 @@ class DbtProject:
     def dbt(self, *args: str, variables: Mapping[str, str], env: Mapping[str, str] | None = None) -> DbtRun:
         self._runs += 1
         target_path = self.work_dir / f"target-{self._runs}"
+        # Each run has a target folder of its own (its run_results.json), and starts from the
+        # last run's parse: dbt then re-parses only what changed (all of it when the vars,
+        # the files or the environment differ), as it does for someone running dbt by hand.
+        parsed = self.work_dir / f"target-{self._runs - 1}" / "partial_parse.msgpack"
+        if parsed.exists():
+            target_path.mkdir(parents=True, exist_ok=True)
+            shutil.copy(parsed, target_path / parsed.name)
         command = [
             str(BIN / "dbt"),
             *args,

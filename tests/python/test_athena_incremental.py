@@ -22,6 +22,7 @@ from conftest import BIN, PROJECT_ROOT, DbtProject, Landing
 from test_athena_target import (
     BUCKET,
     SUBJECT_KEY,
+    WITHOUT_UNIT_TESTS,
     athena_env,
     athena_query,
     athena_rows,
@@ -100,14 +101,14 @@ def deliveries_on_athena(
     athena = DbtProject(PROJECT_ROOT, work / "athena")
     land(local_athena, root, prefix)
     sent_before = queries_sent(local_athena)
-    runs = [athena.dbt("build", variables=variables, env=env)]
+    runs = [athena.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env)]
     relations = model_relations(runs[0].target_path)
     before = {ledger: snapshots(local_athena, *relations[ledger]) for ledger in LEDGERS}
-    runs.append(athena.dbt("build", variables=variables, env=env))  # nothing new
+    runs.append(athena.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env))  # nothing new
     after = {ledger: snapshots(local_athena, *relations[ledger]) for ledger in LEDGERS}
     deliver_second(deliveries, root)
     land(local_athena, root, prefix)
-    runs.append(athena.dbt("build", variables=variables, env=env))
+    runs.append(athena.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env))
     sent = [sql for query_id, sql in queries_sent(local_athena).items() if query_id not in sent_before]
     local = DbtProject(PROJECT_ROOT, work / "local")
     local_run = local.dbt(
