@@ -12,22 +12,6 @@
 -#}
 
 {#-
-    Accelerometer readings the rules admit, one row per distinct reading, re-derived from the
-    readings the ledger holds and every customer's consent as the customer landing records state
-    it (independent_research_consent), never from the trusted models.
--#}
-{% macro readings_that_count() -%}
-    select
-        readings.customer_email,
-        readings.reading_epoch_ms
-
-    from {{ ref('stg_stedi__accelerometer_readings') }} as readings
-    inner join ({{ independent_research_consent() }}) as consent
-        on readings.customer_email = consent.email
-    where {{ reading_counts_under_consent('readings.reading_epoch_ms', 'consent.research_consent_epoch_ms') }}
-{%- endmacro %}
-
-{#-
     Where a group of records was found in `table_name`, given how many copies the table holds
     (null: none) and how many it should hold.
 -#}

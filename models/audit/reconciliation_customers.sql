@@ -31,7 +31,7 @@ consent as (
 
 with_admitted_readings as (
 
-    select distinct customer_email from ({{ readings_that_count() }}) as admitted
+    select distinct customer_email from {{ ref('reconciliation_admitted_readings') }}
 
 ),
 

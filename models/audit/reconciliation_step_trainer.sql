@@ -43,17 +43,9 @@ owners as (
 
 ),
 
--- Accelerometer readings the rules admit, per customer and instant: a step-trainer reading is
--- paired with each in machine_learning_curated; a customer with none is not curated.
 admitted_accelerometer as (
 
-    select
-        customer_email,
-        reading_epoch_ms,
-        count(*) as reading_count
-
-    from ({{ readings_that_count() }}) as admitted
-    group by customer_email, reading_epoch_ms
+    select * from {{ ref('reconciliation_admitted_readings') }}
 
 ),
 
