@@ -52,7 +52,6 @@ MIN_CUSTOMERS = 100  # what `stedi generate --defects all` needs
 DEFAULT_INSTANTS = 30  # the generator's default: the shape the project's tests use
 BUCKET = "stedi-lake"
 REGION = "us-east-1"
-SUBJECT_KEY = "bench-offline-key"
 TAIL_LINES = 60
 
 # The targets: (key, label, measured figure, limit). A ratio is to the floor or the full build.
@@ -605,7 +604,6 @@ def athena_env(endpoint: str, schema_prefix: str) -> dict[str, str]:
         "STEDI_TARGET": "athena",
         "STEDI_S3_STAGING_DIR": f"s3://{BUCKET}/athena-results/",
         "STEDI_S3_DATA_DIR": f"s3://{BUCKET}/lakehouse/",
-        "STEDI_SUBJECT_KEY": SUBJECT_KEY,
         "STEDI_SCHEMA_PREFIX": schema_prefix,
     }
 
@@ -640,6 +638,13 @@ def land(root: Path, endpoint: str, work: Path, step: str) -> Measured:
     return checked(step, measure(command, env=env, cwd=work, log=work / f"{step}.log"))
 
 
+def subject_key(endpoint: str, work: Path) -> None:
+    """A random subject key in the local Athena's restricted table (`stedi subject-key`)."""
+    env = {**clean_env(), **{k: v for k, v in athena_env(endpoint, "").items() if k.startswith("AWS_")}}
+    command = [str(BIN / "stedi"), "subject-key", "--bucket", BUCKET]
+    checked("athena_subject_key", measure(command, env=env, cwd=work, log=work / "athena_subject_key.log"))
+
+
 def athena_part(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     import boto3
     from athena_local import AthenaLocal
@@ -666,6 +671,7 @@ def athena_part(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         boto3.client("s3", **settings).create_bucket(Bucket=BUCKET)
         client = boto3.client("athena", **settings)
         landed = land(landing, endpoint, work, "athena_land")
+        subject_key(endpoint, work)
         project = DbtProject(work / "dbt", {}, athena_env(endpoint, "bench"))
         target = work / "dbt-target"
 

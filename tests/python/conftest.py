@@ -130,6 +130,18 @@ class DbtProject:
     def scalar(self, sql: str) -> object:
         return self.query(sql)[0][0]
 
+    @property
+    def subject_key_file(self) -> Path:
+        """Where the local target keeps the subject key: beside the DuckDB file (made on the first run)."""
+        return self.duckdb_path.parent / "subject_key.json"
+
+    def write_subject_key(self, key: str) -> None:
+        """Key this lake's subject_id with `key`, as another engine's build is keyed."""
+        self.subject_key_file.write_text(json.dumps({"subject_key": key}) + "\n")
+
+    def subject_key(self) -> str:
+        return json.loads(self.subject_key_file.read_text())["subject_key"]
+
 
 @dataclass(frozen=True)
 class Edit:

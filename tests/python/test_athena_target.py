@@ -1,7 +1,13 @@
-"""The athena target, proven offline on Athena's own engine: `stedi land` into the local Athena on
-127.0.0.1, then `dbt build --target athena` (models, data tests, unit tests, contracts, seed) whose
-every table and view equals, row for row and to the millisecond, what the local DuckDB target builds
-from the same landing data.
+"""The athena target, proven offline on Athena's own engine, incrementally as production runs it.
+
+Under each consent policy, the deliveries of test_incremental.py land in the local Athena on
+127.0.0.1 one after the other (`stedi land` uploads only what is new; the second delivery holds a
+late file, withdrawals and late consents). After the first, `dbt build --target athena` runs
+(models, data tests, unit tests, contracts, seed), then again with nothing new (no Iceberg
+snapshot may be committed to the ledgers), then after the second delivery. Its every table and
+view must then equal, row for row and to the millisecond, what the local DuckDB target builds from
+all the files in one go, subject_id included: both engines read the same subject key from their
+restricted table, and no query sent to Athena, no compiled file and no log holds it.
 
 The local Athena (harness/, package athena_local) serves S3, Glue and STS with moto and hands every
 query dbt-athena sends to Trino 476, whose Hive and Iceberg connectors use that Glue and S3. What
@@ -17,7 +23,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +33,17 @@ from athena_local import AthenaLocal, glue_extras
 from pyathena import connect as pyathena_connect
 
 from conftest import BIN, PROJECT_ROOT, DbtProject, Landing, copy_project, pii_registry
+from test_incremental import deliver_first, deliver_second, make_deliveries
 
 REGION = "us-east-1"
 BUCKET = "stedi-lake"
-SUBJECT_KEY = "offline-harness-key"
+SUBJECT_KEY = "offline-harness-key-not-a-secret-0123456789"
 # dbt build without the unit tests, for builds whose point is the data (the unit tests depend on none).
 WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 POLICIES = ("as_of_consent", "any_time")
+# The policy whose build also tags the PII columns in Lake Formation; the other proves the default.
+LAKE_FORMATION_POLICY = "as_of_consent"
+LEDGERS = ("stg_stedi__accelerometer_ledger", "stg_stedi__step_trainer_ledger")
 
 
 def aws_env(local_athena: AthenaLocal) -> dict[str, str]:
@@ -64,7 +74,6 @@ def athena_env(local_athena: AthenaLocal, schema_prefix: str) -> dict[str, str]:
         "STEDI_TARGET": "athena",
         "STEDI_S3_STAGING_DIR": f"s3://{BUCKET}/athena-results/",
         "STEDI_S3_DATA_DIR": f"s3://{BUCKET}/lakehouse/",
-        "STEDI_SUBJECT_KEY": SUBJECT_KEY,
         "STEDI_SCHEMA_PREFIX": schema_prefix,
     }
 
@@ -133,98 +142,209 @@ def comparable_columns(project: DbtProject, model: str, schema: str, table: str)
 
 @pytest.fixture(scope="module")
 def local_athena(athena: AthenaLocal) -> Iterator[AthenaLocal]:
-    """The local Athena with the lake's bucket."""
+    """The local Athena with the lake's bucket and its subject key (`stedi subject-key`)."""
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
     )
     session.client("s3", endpoint_url=athena.endpoint_url).create_bucket(Bucket=BUCKET)
+    command = [str(BIN / "stedi"), "subject-key", "--bucket", BUCKET, "--from-stdin"]
+    environment = {**DbtProject.base_env(), **aws_env(athena)}
+    keyed = subprocess.run(
+        command, input=SUBJECT_KEY, env=environment, capture_output=True, text=True, check=False
+    )
+    assert keyed.returncode == 0, keyed.stderr
+    assert SUBJECT_KEY not in keyed.stdout + keyed.stderr
     yield athena
+
+
+def land(local_athena: AthenaLocal, root: Path, prefix: str, database: str) -> None:
+    command = [str(BIN / "stedi"), "land", "--from", str(root), "--bucket", BUCKET, "--prefix", prefix]
+    environment = {**DbtProject.base_env(), **aws_env(local_athena)}
+    completed = subprocess.run(
+        [*command, "--database", database], env=environment, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
 
 
 @pytest.fixture(scope="module")
 def landed(local_athena: AthenaLocal, landing_with_defects: Landing) -> Landing:
     """The generated landing data in the emulated S3, with its Glue tables (`stedi land`)."""
-    command = [str(BIN / "stedi"), "land", "--from", str(landing_with_defects.root), "--bucket", BUCKET]
-    environment = {**DbtProject.base_env(), **aws_env(local_athena)}
-    completed = subprocess.run(
-        [*command, "--prefix", "landing"], env=environment, capture_output=True, text=True, check=False
-    )
-    assert completed.returncode == 0, completed.stderr
+    land(local_athena, landing_with_defects.root, "landing", "stedi_landing")
     return landing_with_defects
 
 
+def ledger_contents(query: Callable[[str], list[tuple]], schema: str, table: str) -> Counter[tuple]:
+    """A ledger without its engine-specific row_key, withheld counts summed per customer or device:
+    after a withdrawal the incremental ledger no longer knows which files held the withdrawn
+    readings, a full build does."""
+    key = "customer_email" if "accelerometer" in table else "serial_number"
+    relation = f'"{schema}"."{table}"'
+    kept = query(
+        f"select row_type, landing_file, reject_reason, {key}, reading_epoch_ms, landing_record_count "
+        f"from {relation} where row_type <> 'withheld'"
+    )
+    withheld = query(
+        f"select {key}, sum(landing_record_count) from {relation} where row_type = 'withheld' group by 1"
+    )
+    return Counter(kept) + Counter(withheld)
+
+
+def queries_sent(local_athena: AthenaLocal) -> dict[str, str]:
+    """Query execution id -> the SQL, of every query the local Athena has been sent."""
+    client = boto3.client("athena", **client_settings(local_athena))
+    ids = [
+        query_id
+        for page in client.get_paginator("list_query_executions").paginate(WorkGroup="primary")
+        for query_id in page["QueryExecutionIds"]
+    ]
+    sent = {}
+    for start in range(0, len(ids), 50):
+        answer = client.batch_get_query_execution(QueryExecutionIds=ids[start : start + 50])
+        sent |= {execution["QueryExecutionId"]: execution["Query"] for execution in answer["QueryExecutions"]}
+    return sent
+
+
+def snapshots(local_athena: AthenaLocal, schema: str, table: str) -> int:
+    rows = athena_rows(local_athena, schema, f"{table}$snapshots", "count(*)")
+    return next(iter(rows))[0]
+
+
+def create_lake_formation_tag(local_athena: AthenaLocal) -> None:
+    client = boto3.client("lakeformation", **client_settings(local_athena))
+    if not any(tag["TagKey"] == "data_classification" for tag in client.list_lf_tags().get("LFTags", [])):
+        client.create_lf_tag(TagKey="data_classification", TagValues=["pii"])
+
+
 @pytest.fixture(scope="module", params=POLICIES)
-def both_targets(
+def athena_builds(
     request: pytest.FixtureRequest,
     local_athena: AthenaLocal,
-    landed: Landing,
+    landing_with_defects: Landing,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Any]:
-    """The same landing data built on both targets under one consent policy."""
+    """Two deliveries built incrementally on Athena under one policy, and all of it locally at once."""
     policy = request.param
-    work = tmp_path_factory.mktemp(f"targets-{policy}")
-    variables = {"consent_policy": policy}
-    athena = DbtProject(PROJECT_ROOT, work / "athena")
-    requests_before = len(local_athena.requests)
+    work = tmp_path_factory.mktemp(f"athena-{policy}")
+    deliveries = make_deliveries(landing_with_defects, work / "complete")
+    root = work / "landing"
+    deliver_first(deliveries, root)
+    prefix, database = f"landing-{policy.replace('_', '-')}", f"ci_landing_{policy}"
+    lake_formation = policy == LAKE_FORMATION_POLICY
+    if lake_formation:
+        create_lake_formation_tag(local_athena)
+    variables = {"consent_policy": policy, "landing_schema": database}
     env = athena_env(local_athena, f"ci_{policy}")
-    # The second build proves a rebuild is green; the unit tests (independent of the data, each a
-    # few Trino queries) have run in the first.
-    athena_runs = [
-        athena.dbt("build", variables=variables, env=env),
-        athena.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env),
-    ]
+    athena = DbtProject(PROJECT_ROOT, work / "athena")
+    land(local_athena, root, prefix, database)
+    sent_before = queries_sent(local_athena)
+    requests_before = len(local_athena.requests)  # from here: the builds' calls (and snapshot counts)
+    # The first build runs the unit tests too (independent of the data, each a few Trino queries)
+    # and, under LAKE_FORMATION_POLICY, tags the PII columns. Only the first: moto's
+    # RemoveLFTagsFromResource, which a rebuild sends, fails with a 500 (list.remove of a tag it
+    # stores in another form).
+    first_variables = {**variables, "lake_formation_tags": lake_formation}
+    runs = [athena.dbt("build", variables=first_variables, env=env)]
+    relations = model_relations(runs[0].target_path)
+    before = {ledger: snapshots(local_athena, *relations[ledger]) for ledger in LEDGERS}
+    runs.append(athena.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env))  # nothing new
+    after = {ledger: snapshots(local_athena, *relations[ledger]) for ledger in LEDGERS}
+    deliver_second(deliveries, root)
+    land(local_athena, root, prefix, database)
+    runs.append(athena.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env))
     aws_requests = local_athena.requests[requests_before:]
+    sent = [sql for query_id, sql in queries_sent(local_athena).items() if query_id not in sent_before]
     local = DbtProject(PROJECT_ROOT, work / "local")
+    local.write_subject_key(SUBJECT_KEY)
     local_run = local.dbt(
         "build",
-        variables={**variables, "landing_root": str(landed.root)},
-        env={"STEDI_SUBJECT_KEY": SUBJECT_KEY},
+        "--full-refresh",
+        variables={"consent_policy": policy, "landing_root": str(deliveries.complete)},
     )
     return {
+        "policy": policy,
         "athena": athena,
-        "athena_runs": athena_runs,
+        "runs": runs,
+        "snapshots": (before, after),
         "aws_requests": aws_requests,
+        "queries": sent,
         "local": local,
         "local_run": local_run,
     }
 
 
-def test_athena_build_passes_models_tests_unit_tests_and_contracts(both_targets: dict[str, Any]) -> None:
-    first_build = both_targets["athena_runs"][0]
+def test_first_athena_build_passes_models_tests_unit_tests_and_contracts(
+    athena_builds: dict[str, Any],
+) -> None:
+    first_build = athena_builds["runs"][0]
     assert first_build.returncode == 0, first_build.output[-6000:]
     statuses = {node: status for node, status in first_build.results().items()}
     assert set(statuses.values()) <= {"success", "pass", "no-op"}, statuses
     kinds = {node.split(".")[0] for node in statuses}
-    assert {"model", "test", "unit_test", "seed"} <= kinds
+    assert {"model", "test", "unit_test", "seed", "snapshot"} <= kinds
 
 
-def test_second_athena_build_is_green_too(both_targets: dict[str, Any]) -> None:
-    second_build = both_targets["athena_runs"][1]
-    assert second_build.returncode == 0, second_build.output[-6000:]
+def test_every_incremental_athena_build_is_green(athena_builds: dict[str, Any]) -> None:
+    for run in athena_builds["runs"]:
+        assert run.returncode == 0, run.output[-6000:]
 
 
-def test_every_model_on_athena_equals_the_local_target_row_for_row(
-    both_targets: dict[str, Any], local_athena: AthenaLocal
+def test_a_run_with_no_new_landing_file_commits_no_iceberg_snapshot(athena_builds: dict[str, Any]) -> None:
+    before, after = athena_builds["snapshots"]
+    assert after == before
+
+
+def test_the_ledgers_learn_the_landing_files_from_the_inventory_not_by_reading_them(
+    athena_builds: dict[str, Any],
 ) -> None:
-    assert both_targets["local_run"].returncode == 0, both_targets["local_run"].output[-4000:]
-    athena_relations = model_relations(both_targets["athena_runs"][1].target_path)
-    local_relations = model_relations(both_targets["local_run"].target_path)
+    """On Athena, listing files with "$path" reads every landing byte; `stedi land` wrote the
+    inventory, so no build may have sent that scan."""
+    queries = athena_builds["queries"]
+    assert queries
+    assert any("landing_inventory" in sql for sql in queries)
+    assert not [sql for sql in queries if 'distinct "$path"' in sql]
+
+
+def test_every_model_on_athena_equals_a_full_local_build_row_for_row(
+    athena_builds: dict[str, Any], local_athena: AthenaLocal
+) -> None:
+    local = athena_builds["local"]
+    assert athena_builds["local_run"].returncode == 0, athena_builds["local_run"].output[-4000:]
+    athena_relations = model_relations(athena_builds["runs"][-1].target_path)
+    local_relations = model_relations(athena_builds["local_run"].target_path)
     assert athena_relations.keys() == local_relations.keys()
     different = []
     for model, (schema, table) in sorted(athena_relations.items()):
-        columns = comparable_columns(both_targets["local"], model, *local_relations[model])
-        on_athena = athena_rows(local_athena, schema, table, columns)
-        locally = duckdb_rows(both_targets["local"], *local_relations[model], columns)
+        if model in LEDGERS:
+            on_athena = ledger_contents(lambda sql: athena_query(local_athena, sql), schema, table)
+            locally = ledger_contents(local.query, *local_relations[model])
+        else:
+            columns = comparable_columns(local, model, *local_relations[model])
+            on_athena = athena_rows(local_athena, schema, table, columns)
+            locally = duckdb_rows(local, *local_relations[model], columns)
         if on_athena != locally:
             different.append((model, sum(on_athena.values()), sum(locally.values())))
     assert not different, different
 
 
+def test_the_subject_key_is_in_no_query_sent_to_athena_and_no_file_dbt_wrote(
+    athena_builds: dict[str, Any],
+) -> None:
+    """The models name the restricted key table; the engine reads the key. The ids still equal the
+    local build's (the row-for-row test above compares subject_id)."""
+    queries = athena_builds["queries"]
+    assert any("subject_key" in sql for sql in queries)
+    assert not [sql for sql in queries if SUBJECT_KEY in sql]
+    athena = athena_builds["athena"]
+    written = [path for path in athena.work_dir.rglob("*") if path.is_file() and path.suffix != ".duckdb"]
+    assert any(path.suffix == ".log" for path in written)
+    assert not [path for path in written if SUBJECT_KEY.encode() in path.read_bytes()]
+
+
 def test_zones_are_in_prefixed_glue_databases_as_iceberg_at_stedi_s3_layout(
-    both_targets: dict[str, Any], local_athena: AthenaLocal, request: pytest.FixtureRequest
+    athena_builds: dict[str, Any], local_athena: AthenaLocal
 ) -> None:
     glue = boto3.client("glue", **client_settings(local_athena))
-    prefix = f"ci_{request.node.callspec.params['both_targets']}"
+    prefix = f"ci_{athena_builds['policy']}"
     expected = {
         "stedi_trusted": {
             "customer_trusted": "customer/trusted",
@@ -248,14 +368,13 @@ def test_zones_are_in_prefixed_glue_databases_as_iceberg_at_stedi_s3_layout(
 def test_a_model_using_a_function_athena_lacks_fails_the_athena_build(
     local_athena: AthenaLocal, landed: Landing, tmp_path: Path
 ) -> None:
+    """DuckDB's epoch_ms() is not Athena's: a model using it builds locally and fails on Trino,
+    as it would on Athena, so nothing that only DuckDB understands can pass the harness."""
     project_dir = copy_project(tmp_path / "project")
-    model = project_dir / "models/staging/stedi/stg_stedi__accelerometer_ledger.sql"
-    code = model.read_text()
-    portable = "{{ epoch_ms_to_timestamp('reading_epoch_ms') }}"
-    assert code.count(portable) == 1
-    model.write_text(code.replace(portable, "epoch_ms(reading_epoch_ms)"))  # DuckDB has it, Athena not
+    probe = project_dir / "models/staging/stedi/stg_stedi__duckdb_only_probe.sql"
+    probe.write_text("select epoch_ms(cast(1656700000000 as bigint)) as reading_at\n")
     project = DbtProject(project_dir, tmp_path / "work")
-    selection = ("--select", "+stg_stedi__accelerometer_ledger")
+    selection = ("--select", "stg_stedi__duckdb_only_probe")
     local = project.dbt(
         "run", *selection, variables={"landing_root": str(landed.root)}, env={"STEDI_TARGET": "local"}
     )
@@ -320,24 +439,25 @@ def test_on_athena_gzip_and_jsonl_files_are_read_and_a_binary_file_stops_its_led
     assert {steps[0].with_suffix(".json.gz").name, steps[1].with_suffix(".jsonl").name} <= files.keys()
 
 
-def test_pii_columns_are_tagged_in_lake_formation_when_switched_on(
-    local_athena: AthenaLocal, landed: Landing, tmp_path: Path
+def test_lake_formation_tags_the_registry_pii_columns_only_when_switched_on(
+    athena_builds: dict[str, Any], local_athena: AthenaLocal
 ) -> None:
+    """The first LAKE_FORMATION_POLICY build has var lake_formation_tags on: every model it built
+    has exactly the PII columns of the registry (column meta `pii: direct`) tagged. The other
+    policy's builds have the default, off: they make no Lake Formation call at all."""
+    services = {request.service for request in athena_builds["aws_requests"]}
+    assert {"athena", "glue", "s3", "sts"} <= services
+    if athena_builds["policy"] != LAKE_FORMATION_POLICY:
+        assert "lakeformation" not in services
+        return
     client = boto3.client("lakeformation", **client_settings(local_athena))
-    client.create_lf_tag(TagKey="data_classification", TagValues=["pii"])
-    project = DbtProject(PROJECT_ROOT, tmp_path / "work")
-    run = project.dbt(
-        "run",
-        "--select",
-        "+customer_trusted",
-        variables={"lake_formation_tags": True},
-        env=athena_env(local_athena, "ci_lake_formation"),
+    plan = pii_registry(athena_builds["local"])["lake_formation_tags"]
+    assert plan["model.stedi.customer_trusted"]["tags_columns"]["data_classification"]["pii"] == sorted(
+        ["email", "customer_name", "phone", "birth_day", "birth_date", "serial_number"]
     )
-    assert run.returncode == 0, run.output[-4000:]
-    # What the PII registry declares (column meta `pii: direct`) is what each built model has.
-    plan = pii_registry(project)["lake_formation_tags"]
-    relations = model_relations(run.target_path)
-    built = [unique_id for unique_id in run.results() if unique_id.startswith("model.")]
+    first_build = athena_builds["runs"][0]
+    relations = model_relations(first_build.target_path)
+    built = [unique_id for unique_id in first_build.results() if unique_id.startswith("model.")]
     checked = set()
     for unique_id in built:
         schema, table = relations[unique_id.split(".")[-1]]
@@ -351,16 +471,7 @@ def test_pii_columns_are_tagged_in_lake_formation_when_switched_on(
         lf_tags_config = plan.get(unique_id) or {"tags_columns": {"data_classification": {"pii": []}}}
         assert tagged == set(lf_tags_config["tags_columns"]["data_classification"]["pii"]), unique_id
         checked.add(unique_id.split(".")[-1])
-    assert plan["model.stedi.customer_trusted"]["tags_columns"]["data_classification"]["pii"] == sorted(
-        ["email", "customer_name", "phone", "birth_day", "birth_date", "serial_number"]
-    )
-    assert {"customer_trusted", "stg_stedi__customers"} <= checked
-
-
-def test_lake_formation_is_left_alone_by_default(both_targets: dict[str, Any]) -> None:
-    services = {request.service for request in both_targets["aws_requests"]}
-    assert "lakeformation" not in services
-    assert {"athena", "glue", "s3", "sts"} <= services
+    assert {"customer_trusted", "stg_stedi__customers", "machine_learning_curated"} <= checked
 
 
 # The IAM action each API operation of an athena build needs, where it is not service:Operation.
@@ -393,8 +504,9 @@ def granted_actions() -> set[str]:
     }
 
 
-def test_iam_policy_grants_every_call_an_athena_build_makes(both_targets: dict[str, Any]) -> None:
-    calls = {(request.service, request.operation) for request in both_targets["aws_requests"]}
+def test_iam_policy_grants_every_call_an_athena_build_makes(athena_builds: dict[str, Any]) -> None:
+    """Both builds: with Lake Formation tagging on and off."""
+    calls = {(request.service, request.operation) for request in athena_builds["aws_requests"]}
     needed = {
         IAM_ACTION.get(call, f"{call[0]}:{call[1]}") for call in calls if call not in NO_PERMISSION_NEEDED
     }

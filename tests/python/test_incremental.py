@@ -238,8 +238,8 @@ def test_a_withdrawal_empties_every_zone_of_that_customer_on_the_next_run(runs) 
         assert readings == [(0,)], "readings of a withdrawn customer are still copied in the ledger"
     subjects = incremental.query(
         "select count(*) from stedi_curated.machine_learning_curated where subject_id in "
-        "(select sha256('local-only-development-key-not-secret|' || email) from unnest(?) as t(email))",
-        [withdrawn],
+        "(select sha256(? || '|' || email) from unnest(?) as t(email))",
+        [incremental.subject_key(), withdrawn],
     )
     assert subjects == [(0,)]
     parquet = incremental.export_dir / "machine_learning_curated.parquet"

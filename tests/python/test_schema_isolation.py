@@ -42,10 +42,9 @@ def own_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key)
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     monkeypatch.setenv("STEDI_DUCKDB_PATH", ":memory:")
-    # What the athena targets need to parse: a data dir (zone_location), the subject key.
+    # What the athena targets need to parse: a data dir (zone_location).
     monkeypatch.setenv("STEDI_S3_DATA_DIR", BUCKET_DATA_DIR)
     monkeypatch.setenv("STEDI_S3_STAGING_DIR", "s3://stedi-lake/athena-results/")
-    monkeypatch.setenv("STEDI_SUBJECT_KEY", "parse-only")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
 
 

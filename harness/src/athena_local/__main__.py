@@ -56,9 +56,8 @@ def main(context: click.Context, port: int, bucket: str) -> None:
             "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true"
         )
         click.echo(f"  export STEDI_TARGET=athena STEDI_S3_STAGING_DIR=s3://{bucket}/athena-results/")
-        click.echo(
-            f"  export STEDI_S3_DATA_DIR=s3://{bucket}/lakehouse/ STEDI_SUBJECT_KEY=<a secret of yours>"
-        )
+        click.echo(f"  export STEDI_S3_DATA_DIR=s3://{bucket}/lakehouse/")
+        click.echo(f"and give the lake a subject key once: stedi subject-key --bucket {bucket}")
         click.echo("Ctrl-C stops it.")
         sys.stdout.flush()
         stopped.wait()
