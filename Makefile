@@ -113,7 +113,7 @@ lint: $(VENV)/.installed-dev .dbt/profiles.yml
 
 # Test files run in parallel on every core, one file per worker (their fixtures build once per file).
 test: lint trino
-	$(BIN)/pytest -n auto --dist loadfile --durations=15
+	$(BIN)/pytest -n auto --durations=15
 
 # The benchmark: one generated landing set, each step (a DuckDB read of the files as the floor,
 # full build, models only, rebuilds with no / 1 % new data, a consent withdrawal) timed as a

@@ -35,6 +35,27 @@ PROJECT_FILES = (
 )
 
 
+# The consent policies a lakehouse build is made under; a module-scoped fixture parametrized with
+# them (a build per policy) names its tests `test_x[as_of_consent]`.
+CONSENT_POLICIES = ("as_of_consent", "any_time")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`pytest -n`: each test module runs on one worker, as with --dist loadfile, except that a
+    module's tests under one consent policy (`[as_of_consent]`, `[any_time]`) are a unit of their
+    own. So each policy's build is still made once, on one worker, and the two policies' builds of
+    one module (the Athena builds, the incremental histories) run on two workers at once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleAndPolicyScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module, _, name = nodeid.partition("::")
+            parameter = name.rpartition("[")[2].rstrip("]") if name.endswith("]") else ""
+            return f"{module}|{parameter}" if parameter in CONSENT_POLICIES else module
+
+    return ModuleAndPolicyScheduling(config, log)
+
+
 @dataclass(frozen=True)
 class Landing:
     """A generated landing folder and the ground truth the generator wrote beside it."""
