@@ -21,6 +21,7 @@ import pytest
 from conftest import PROJECT_ROOT, DbtProject, Landing
 
 POLICIES = ("as_of_consent", "any_time")
+SUBJECT_KEY = "incremental-tests-key-not-a-secret-0123456789"
 READING_ENTITIES = ("accelerometer", "step_trainer")
 TRUSTED_AND_CURATED = {
     "stedi_trusted.customer_trusted": "email",
@@ -151,11 +152,12 @@ def table_contents(project: DbtProject, tables: Iterable[str]) -> dict[str, list
 
 
 def zone_tables(project: DbtProject) -> list[str]:
-    """Every table and view the build made, except the ledgers (compared separately) and the base
-    views, which are the landing files themselves, read where they lie."""
+    """Every table and view the build made, except the ledgers (compared separately), the base
+    views, which are the landing files themselves, read where they lie, and the subject key."""
     rows = project.query(
         "select table_schema || '.' || table_name from information_schema.tables "
-        "where table_schema like 'stedi_%' and table_schema != 'stedi_landing' order by 1"
+        "where table_schema like 'stedi_%' and table_schema not in ('stedi_landing', 'stedi_restricted') "
+        "order by 1"
     )
     return [
         name for (name,) in rows if name not in LEDGERS and ".base_stedi__" not in name and name != HISTORY
@@ -179,6 +181,9 @@ def ledger_contents(project: DbtProject) -> dict[str, list[tuple]]:
 
 
 def build(project: DbtProject, root: Path, policy: str, *extra: str) -> None:
+    # Every lake of these tests is keyed alike, so that their subject_ids compare.
+    if not project.subject_key_file.exists():
+        project.write_subject_key(SUBJECT_KEY)
     # The unit tests depend on no data: the end-to-end builds run them.
     run = project.dbt(
         "build",
@@ -202,6 +207,8 @@ def runs(
     deliver_first(deliveries, root)
     incremental = DbtProject(PROJECT_ROOT, work / "incremental")
     build(incremental, root, policy)
+    # The lake after the first delivery, for the interrupted run to start from.
+    shutil.copytree(incremental.work_dir, work / "after-first")
     deliver_second(deliveries, root)
     build(incremental, root, policy)
     after_second = table_contents(incremental, zone_tables(incremental)), ledger_contents(incremental)
@@ -286,11 +293,13 @@ def test_the_consent_history_records_each_change(runs) -> None:
 
 
 def test_a_run_interrupted_between_models_recovers_on_the_next_run(runs, tmp_path: Path) -> None:
-    policy, deliveries, _, full, _ = runs
+    policy, deliveries, incremental, full, _ = runs
     root = tmp_path / "landing"
     deliver_first(deliveries, root)
+    # The lake the fixture's first build made from the first delivery (a copy: same DuckDB file,
+    # subject key and dbt state).
+    shutil.copytree(incremental.work_dir.parent / "after-first", tmp_path / "interrupted")
     interrupted = DbtProject(PROJECT_ROOT, tmp_path / "interrupted")
-    build(interrupted, root, policy)
     deliver_second(deliveries, root)
     # The second delivery's run stops after the ledgers committed, before anything downstream ran.
     partial = interrupted.dbt(
