@@ -196,7 +196,10 @@ def aws_clients(workers: int) -> tuple[Any, Any]:
         raise LandError(str(error)) from error
 
 
-def describe_aws_error(error: BotoCoreError | ClientError) -> str:
+LAND_POLICY = "iam/stedi-lakehouse-policy.json lists what stedi land needs"
+
+
+def describe_aws_error(error: BotoCoreError | ClientError, policy: str = LAND_POLICY) -> str:
     """One line for an AWS error: access denied, unreachable endpoint, or AWS's own code and message."""
     if isinstance(error, BotoConnectionError):
         return f"cannot reach AWS: {error}"
@@ -207,24 +210,24 @@ def describe_aws_error(error: BotoCoreError | ClientError) -> str:
     if status == 403 or "AccessDenied" in code:
         return (
             f"access denied to {error.operation_name}: these credentials are not allowed to call it "
-            "(iam/stedi-lakehouse-policy.json lists what stedi land needs)"
+            f"({policy})"
         )
     message = " ".join(error.response.get("Error", {}).get("Message", "").split())
     return f"{error.operation_name} failed: {code} {message}".rstrip()
 
 
 @contextmanager
-def aws_step(context: str) -> Iterator[None]:
+def aws_step(context: str, policy: str = LAND_POLICY) -> Iterator[None]:
     """Turn an AWS error inside the block into a LandError that says what was being done."""
     try:
         yield
     except (BotoCoreError, ClientError) as error:
-        raise LandError(f"{context}: {describe_aws_error(error)}") from error
+        raise LandError(f"{context}: {describe_aws_error(error, policy)}") from error
 
 
-def check_bucket(s3: Any, bucket: str) -> None:
+def check_bucket(s3: Any, bucket: str, policy: str = LAND_POLICY) -> None:
     """HeadBucket: the bucket exists, the endpoint answers and the credentials may list it."""
-    with aws_step(f"bucket {bucket}"):
+    with aws_step(f"bucket {bucket}", policy):
         try:
             s3.head_bucket(Bucket=bucket)
         except ClientError as error:

@@ -31,6 +31,7 @@ from stedi.land import LandError, aws_clients, aws_step, check_bucket, describe_
 TABLE = "subject_key"
 FILE_NAME = "subject_key.json"
 MIN_KEY_LENGTH = 32
+KEEPER_POLICY = "iam/stedi-subject-key-keeper-policy.json lists what stedi subject-key needs"
 
 
 def key_location(bucket: str, prefix: str) -> tuple[str, str]:
@@ -104,9 +105,9 @@ def _register(glue: Any, database: str, location: str) -> str:
 
 def put_subject_key(bucket: str, prefix: str, database: str, rotate: bool, given: str | None) -> str:
     s3, glue = aws_clients(workers=1)
-    check_bucket(s3, bucket)
+    check_bucket(s3, bucket, KEEPER_POLICY)
     object_key, location = key_location(bucket, prefix)
-    with aws_step(f"s3://{bucket}/{object_key}"):
+    with aws_step(f"s3://{bucket}/{object_key}", KEEPER_POLICY):
         exists = _object_exists(s3, bucket, object_key)
         if exists and not rotate and given is None:
             action = "kept the key that is there"
@@ -115,7 +116,7 @@ def put_subject_key(bucket: str, prefix: str, database: str, rotate: bool, given
             body = json.dumps({"subject_key": key}) + "\n"
             s3.put_object(Bucket=bucket, Key=object_key, Body=body.encode(), ServerSideEncryption="AES256")
             action = "replaced the key" if exists else "wrote a new key"
-    with aws_step(f"Glue table {database}.{TABLE}"):
+    with aws_step(f"Glue table {database}.{TABLE}", KEEPER_POLICY):
         registered = _register(glue, database, location)
     return f"subject key: {action} at s3://{bucket}/{object_key}; table {database}.{TABLE} {registered}"
 
@@ -151,4 +152,4 @@ def subject_key_command(bucket: str, prefix: str, database: str, rotate: bool, f
     except LandError as error:
         _fail(" ".join(str(error).split()))
     except (BotoCoreError, ClientError) as error:
-        _fail(describe_aws_error(error))
+        _fail(describe_aws_error(error, KEEPER_POLICY))

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from conftest import BIN, PROJECT_ROOT, DbtProject, Landing
-from test_land import BUCKET, ROOT, Aws
+from test_land import BUCKET, ROOT, Aws, iam_enforced, iam_user_env
 from test_land import aws as aws  # the fixtures, shared
 from test_land import moto_server as moto_server
 
@@ -149,6 +149,17 @@ def test_the_command_refuses_a_short_key_and_a_missing_bucket_in_one_line(aws: A
     assert missing.returncode == 2
     assert missing.stderr.strip().splitlines() == [
         "stedi subject-key: error: bucket no-such-bucket does not exist"
+    ]
+
+
+def test_access_denied_names_the_keepers_policy(aws: Aws) -> None:
+    env = iam_user_env(aws)  # a user with no policy at all
+    with iam_enforced(aws):
+        denied = subject_key(aws, env=env)
+    assert denied.returncode == 2
+    assert denied.stderr.strip().splitlines() == [
+        f"stedi subject-key: error: bucket {BUCKET}: access denied to HeadBucket: these credentials are not "
+        "allowed to call it (iam/stedi-subject-key-keeper-policy.json lists what stedi subject-key needs)"
     ]
 
 
