@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import string
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -177,6 +179,29 @@ class Edit:
         code = file.read_text()
         assert code.count(self.old) == 1, f"{self.old!r} is no longer in {self.path}: update this test"
         file.write_text(code.replace(self.old, self.new))
+
+
+@dataclass(frozen=True)
+class IamPolicy:
+    """A policy of iam/: its ${placeholders} and the actions it allows (placeholders filled in)."""
+
+    placeholders: frozenset[str]
+    allowed: frozenset[str]
+
+    @classmethod
+    def read(cls, name: str) -> IamPolicy:
+        text = (PROJECT_ROOT / "iam" / name).read_text()
+        placeholders = frozenset(re.findall(r"\$\{(\w+)\}", text))
+        filled = string.Template(text).substitute({placeholder: "x" for placeholder in placeholders})
+        allowed = {
+            action
+            for statement in json.loads(filled)["Statement"]
+            if statement["Effect"] == "Allow"
+            for action in (
+                [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+            )
+        }
+        return cls(placeholders, frozenset(allowed))
 
 
 def copy_project(destination: Path) -> Path:

@@ -32,7 +32,7 @@ import pytest
 from athena_local import AthenaLocal, glue_extras
 from pyathena import connect as pyathena_connect
 
-from conftest import BIN, PROJECT_ROOT, DbtProject, Landing, copy_project, pii_registry
+from conftest import BIN, PROJECT_ROOT, DbtProject, IamPolicy, Landing, copy_project, pii_registry
 from test_incremental import deliver_first, deliver_second, make_deliveries
 
 REGION = "us-east-1"
@@ -493,24 +493,13 @@ NO_PERMISSION_NEEDED = {
 }
 
 
-def granted_actions() -> set[str]:
-    policy_text = (PROJECT_ROOT / "iam/stedi-lakehouse-policy.json").read_text()
-    filled = re.sub(r"\$\{\w+\}", "x", policy_text)
-    return {
-        action
-        for statement in json.loads(filled)["Statement"]
-        if statement["Effect"] == "Allow"
-        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
-    }
-
-
 def test_iam_policy_grants_every_call_an_athena_build_makes(athena_builds: dict[str, Any]) -> None:
     """Both builds: with Lake Formation tagging on and off."""
     calls = {(request.service, request.operation) for request in athena_builds["aws_requests"]}
     needed = {
         IAM_ACTION.get(call, f"{call[0]}:{call[1]}") for call in calls if call not in NO_PERMISSION_NEEDED
     }
-    assert needed - granted_actions() == set()
+    assert needed - IamPolicy.read("stedi-lakehouse-policy.json").allowed == set()
 
 
 def contracted_not_null_columns_without_a_test() -> list[str]:

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import string
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import BIN, PROJECT_ROOT, DbtProject, Landing
+from conftest import BIN, PROJECT_ROOT, DbtProject, IamPolicy, Landing
 from test_land import BUCKET, ROOT, Aws, iam_enforced, iam_user_env
 from test_land import aws as aws  # the fixtures, shared
 from test_land import moto_server as moto_server
@@ -164,17 +162,10 @@ def test_access_denied_names_the_keepers_policy(aws: Aws) -> None:
 
 
 def test_the_keepers_policy_grants_every_call_the_command_makes_and_documents_its_placeholders() -> None:
-    policy_text = (ROOT / "iam/stedi-subject-key-keeper-policy.json").read_text()
+    policy = IamPolicy.read("stedi-subject-key-keeper-policy.json")
     readme = (ROOT / "iam/README.md").read_text()
-    placeholders = set(re.findall(r"\$\{(\w+)\}", policy_text))
+    placeholders, granted = policy.placeholders, policy.allowed
     assert placeholders and all(f"${{{name}}}" in readme for name in placeholders)
-    filled = string.Template(policy_text).substitute({name: "x" for name in placeholders})
-    granted = {
-        action
-        for statement in json.loads(filled)["Statement"]
-        if statement["Effect"] == "Allow"
-        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
-    }
     # HeadBucket needs s3:ListBucket, HeadObject s3:GetObject.
     needs = {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "glue:GetDatabase", "glue:CreateDatabase"}
     needs |= {"glue:GetTable", "glue:CreateTable", "glue:UpdateTable"}
