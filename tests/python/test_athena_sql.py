@@ -7,7 +7,15 @@ is what test_athena_local.py and test_athena_target.py check.
 from __future__ import annotations
 
 import pytest
-from athena_local.athena_sql import AthenaRefusal, Context, GlueDdl, TrinoStatement, hive_type, plan
+from athena_local.athena_sql import (
+    AthenaRefusal,
+    Context,
+    GlueDdl,
+    TrinoStatement,
+    Vacuum,
+    hive_type,
+    plan,
+)
 
 CONTEXT = Context(schema="zone", output_location="s3://lake/results/", query_id="q-1")
 COMMENT = '-- /* {"app": "dbt", "node_id": "model.stedi.x"} */\n'
@@ -101,7 +109,16 @@ def test_optimize_and_vacuum_become_trino_table_procedures() -> None:
     assert trino("OPTIMIZE zone.t REWRITE DATA USING BIN_PACK WHERE day = 1").sql == (
         'ALTER TABLE "zone"."t" EXECUTE optimize WHERE day = 1'
     )
-    assert "EXECUTE expire_snapshots" in trino("VACUUM zone.t").sql
+    # VACUUM's retention is the table's vacuum_max_snapshot_age_seconds, which only Glue knows:
+    # the plan names the table and the engine reads its properties before Trino runs anything.
+    assert plan("VACUUM other.t;", CONTEXT) == Vacuum("other", "t")
+    assert plan(COMMENT + "VACUUM `_t`", CONTEXT) == Vacuum("zone", "_t")
+    assert plan("vacuum other.`_T`", CONTEXT) == Vacuum("other", "_t")
+    assert plan('VACUUM "awsdatacatalog"."other"."t"', CONTEXT) == Vacuum("other", "t")
+    assert plan("VACUUM t", CONTEXT).substatement_type == "VACUUM"
+    for wrong in ("VACUUM", "VACUUM t RETAIN 1", "VACUUM elsewhere.other.t"):
+        with pytest.raises(AthenaRefusal):
+            plan(wrong, CONTEXT)
 
 
 def test_trino_types_are_written_to_glue_as_athena_spells_them() -> None:

@@ -6,12 +6,16 @@ Glue catalog; everything else goes to engine v3, which is Trino, with Athena's o
 properties and statement forms mapped onto Trino's connectors. This module makes that split:
 
 - ``plan`` returns a ``GlueDdl`` for the statements Athena's DDL service answers by writing Glue
-  (the caller applies it to the emulated Glue), or a ``TrinoStatement`` with the text Trino runs.
+  (the caller applies it to the emulated Glue), a ``Vacuum`` (below), or a ``TrinoStatement``
+  with the text Trino runs.
 - CREATE TABLE with Athena's properties (``table_type``, ``is_external``, ``format``,
   ``write_compression``, ``partitioned_by``, ``partitioning``, ``location``/``external_location``)
   is sent to the Iceberg or the Hive catalog with the matching Trino properties; the compression
   becomes the connector's session property, as Athena's engine configures it.
-- ``OPTIMIZE ... REWRITE DATA USING BIN_PACK`` and ``VACUUM`` become Trino's table procedures.
+- ``OPTIMIZE ... REWRITE DATA USING BIN_PACK`` becomes Trino's ``optimize`` table procedure.
+- ``VACUUM [db.]table`` returns a ``Vacuum``: what it runs depends on the table's properties in
+  Glue (``vacuum_max_snapshot_age_seconds``), which the caller reads before it runs Trino's
+  ``expire_snapshots`` and ``remove_orphan_files`` procedures with that age.
 - Backtick-quoted Hive DDL that Trino also has (CREATE/DROP SCHEMA|DATABASE, DROP TABLE, ALTER
   TABLE RENAME, SHOW) is passed on with its names quoted as Trino quotes them.
 
@@ -75,7 +79,17 @@ class GlueDdl:
     substatement_type: str = "CREATE_TABLE"
 
 
-Plan = TrinoStatement | GlueDdl
+@dataclass(frozen=True)
+class Vacuum:
+    """Athena's VACUUM of an Iceberg table: snapshot expiry and orphan-file removal by the age the
+    table's ``vacuum_max_snapshot_age_seconds`` property gives, which only Glue knows."""
+
+    database: str
+    table: str
+    substatement_type: str = "VACUUM"
+
+
+Plan = TrinoStatement | GlueDdl | Vacuum
 
 _LEADING = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 
@@ -237,11 +251,7 @@ def plan(sql: str, context: Context) -> Plan:
     if head[0] == "OPTIMIZE":
         return _optimize(statement, toks)
     if head[0] == "VACUUM":
-        name, _ = _qualified_name(toks, 1)
-        return TrinoStatement(
-            f"ALTER TABLE {_trino_name(name)} EXECUTE expire_snapshots(retention_threshold => '5d')",
-            substatement_type="VACUUM",
-        )
+        return _vacuum(toks, context)
     if head[:2] == ["CREATE", "TABLE"] or head[:4] == ["CREATE", "OR", "REPLACE", "TABLE"]:
         return _create_table(statement, toks, context)
     if head[0] in ("CREATE", "DROP") and len(head) > 1 and head[1] == "DATABASE":
@@ -284,6 +294,21 @@ def _optimize(statement: str, toks: list[Token]) -> TrinoStatement:
     return TrinoStatement(
         f"ALTER TABLE {_trino_name(name)} EXECUTE optimize {where}".strip(), substatement_type="OPTIMIZE"
     )
+
+
+def _vacuum(toks: list[Token], context: Context) -> Vacuum:
+    """``VACUUM [database.]table``; a name may be backtick-quoted (Athena's way for ``_table``)."""
+    if len(toks) < 2 or toks[1].kind not in ("word", "quoted", "backtick"):
+        raise AthenaRefusal("SYNTAX_ERROR", "line 1:7: VACUUM needs a table: VACUUM [database.]table")
+    name, at = _qualified_name(toks, 1)
+    if at < len(toks):
+        raise AthenaRefusal(
+            "SYNTAX_ERROR", f"line 1:{toks[at].start + 1}: mismatched input '{toks[at].text}'"
+        )
+    if len(name) > 3 or (len(name) == 3 and name[0] != HIVE_CATALOG):
+        raise AthenaRefusal("SYNTAX_ERROR", f"VACUUM takes [database.]table, not {'.'.join(name)}")
+    database, table = _database_table(name, context)
+    return Vacuum(database, table)
 
 
 # --- CREATE EXTERNAL TABLE (Hive DDL, Athena's DDL service writes Glue) ----------------------------

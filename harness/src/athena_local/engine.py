@@ -1,5 +1,8 @@
 """Runs one Athena statement: Athena's own DDL against Glue, everything else on Trino.
 
+VACUUM takes both: the table's properties from Glue (``vacuum_max_snapshot_age_seconds``, 5 days
+when absent), then Trino's ``expire_snapshots`` and ``remove_orphan_files`` with that age.
+
 A failure is a ``QueryFailed`` carrying what Athena reports in GetQueryExecution: the error name
 Trino raised (``TYPE_MISMATCH``, ``FUNCTION_NOT_FOUND``, ``INVALID_FUNCTION_ARGUMENT``, ...), its
 message as Trino words it, Athena's error category (1 system, 2 user) and Trino's error code.
@@ -8,7 +11,9 @@ message as Trino words it, Athena's error category (1 system, 2 user) and Trino'
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,14 +28,18 @@ from athena_local.athena_sql import (
     Context,
     GlueDdl,
     TrinoStatement,
+    Vacuum,
     created_view,
     hive_type,
     plan,
 )
 from athena_local.results import Outcome
-from athena_local.trino_server import HIVE_CATALOG
+from athena_local.trino_server import HIVE_CATALOG, ICEBERG_CATALOG
 
 USER_ERROR, SYSTEM_ERROR = 2, 1
+# Athena's defaults for the VACUUM properties of an Iceberg table.
+VACUUM_MAX_SNAPSHOT_AGE_SECONDS = 432_000  # 5 days
+VACUUM_MIN_SNAPSHOTS_TO_KEEP = 1  # the current snapshot, which Trino's expire_snapshots always keeps
 # The fields of GetTable's answer that UpdateTable's TableInput accepts, from botocore's Glue model.
 _TABLE_INPUT_KEYS = frozenset(
     botocore.session.get_session().get_service_model("glue").shape_for("TableInput").members
@@ -89,6 +98,8 @@ class Engine:
             raise QueryFailed(refused.name, refused.message) from None
         if isinstance(planned, GlueDdl):
             return self._glue(planned, account_id, region)
+        if isinstance(planned, Vacuum):
+            return self._vacuum(planned, account_id, region, on_start)
         outcome = self._trino(planned, context.schema, on_start)
         if outcome.substatement_type == "CREATE_VIEW":
             view = created_view(planned.sql, context.schema)
@@ -194,3 +205,71 @@ class Engine:
         table_input["Parameters"] = {**(current.get("Parameters") or {}), **ddl.table_input["Parameters"]}
         glue.update_table(ddl.database, ddl.table, table_input)
         return Outcome("DDL", ddl.substatement_type, header=False)
+
+    # --- VACUUM: Glue's table properties, then Trino's procedures ----------------------------------
+
+    def _vacuum(
+        self,
+        vacuum: Vacuum,
+        account_id: str,
+        region: str,
+        on_start: Callable[[Callable[[], None]], None] | None = None,
+    ) -> Outcome:
+        """Athena's VACUUM: expire the snapshots older than the table's
+        ``vacuum_max_snapshot_age_seconds`` (the current one always stays), then remove the
+        orphan files older than that same age."""
+        glue = glue_backends[account_id][region]
+        if vacuum.database not in glue.databases:
+            raise QueryFailed("SCHEMA_NOT_FOUND", f"Database {vacuum.database} not found.")
+        try:
+            table = glue.get_table(vacuum.database, vacuum.table)
+        except TableNotFoundException:
+            raise QueryFailed(
+                "TABLE_NOT_FOUND", f"Table {vacuum.database}.{vacuum.table} not found"
+            ) from None
+        parameters = table.as_dict().get("Parameters") or {}
+        if str(parameters.get("table_type", "")).upper() != "ICEBERG":
+            raise QueryFailed(
+                "NOT_SUPPORTED",
+                f"VACUUM is supported only for Iceberg tables; {vacuum.database}.{vacuum.table} is not one",
+            )
+        age = _whole_number(parameters, "vacuum_max_snapshot_age_seconds", VACUUM_MAX_SNAPSHOT_AGE_SECONDS)
+        keep = _whole_number(parameters, "vacuum_min_snapshots_to_keep", VACUUM_MIN_SNAPSHOTS_TO_KEEP)
+        if keep != VACUUM_MIN_SNAPSHOTS_TO_KEEP:
+            # Trino's expire_snapshots has no count to keep beyond the current snapshot.
+            raise QueryFailed(
+                "NOT_SUPPORTED",
+                f"vacuum_min_snapshots_to_keep={keep}: this harness keeps only the current snapshot "
+                "(Trino's expire_snapshots has no count to keep)",
+            )
+        name = ".".join(
+            '"' + part.replace('"', '""') + '"' for part in (ICEBERG_CATALOG, vacuum.database, vacuum.table)
+        )
+        threshold = f"retention_threshold => '{age}s'"
+        expired = self._trino(
+            TrinoStatement(
+                f"ALTER TABLE {name} EXECUTE expire_snapshots({threshold})", substatement_type="VACUUM"
+            ),
+            vacuum.database,
+            on_start,
+        )
+        removed = self._trino(
+            TrinoStatement(
+                f"ALTER TABLE {name} EXECUTE remove_orphan_files({threshold})", substatement_type="VACUUM"
+            ),
+            vacuum.database,
+            on_start,
+        )
+        return dataclasses.replace(removed, scanned_bytes=expired.scanned_bytes + removed.scanned_bytes)
+
+
+def _whole_number(parameters: dict[str, Any], key: str, default: int) -> int:
+    """A VACUUM property of the table as a whole number (0 or more); INVALID_INPUT when it is not."""
+    text = parameters.get(key)
+    if text is None:
+        return default
+    if not re.fullmatch(r"[0-9]+", str(text).strip()):
+        raise QueryFailed(
+            "INVALID_INPUT", f"Invalid value for table property {key}: '{text}' (a whole number >= 0)"
+        )
+    return int(str(text).strip())
