@@ -449,3 +449,71 @@ def test_one_iceberg_merge_deletes_updates_and_inserts_in_one_snapshot(ask: Ask)
     assert merged.state == "SUCCEEDED", merged.reason
     assert sorted(ask("SELECT id, n FROM merge_target").values) == [["2", "25"], ["3", "30"]]
     assert snapshot_count(ask, "merge_target") == before + 1
+
+
+def test_vacuum_expires_snapshots_and_orphan_files_older_than_the_table_property(
+    athena: AthenaLocal, ask: Ask
+) -> None:
+    """Athena's VACUUM keeps what is younger than vacuum_max_snapshot_age_seconds (5 days when the
+    table has no such property) and the current snapshot: a withdrawn value can no longer be read
+    from an older snapshot, and files in the table's folder that no snapshot uses are removed."""
+    created = ask(
+        "CREATE TABLE vacuumed (id int, value varchar) WITH (table_type='ICEBERG', is_external=false, "
+        f"location='s3://{BUCKET}/vacuumed/')"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    for statement in (
+        "INSERT INTO vacuumed VALUES (1, 'withdrawn')",
+        "INSERT INTO vacuumed VALUES (2, 'kept')",
+        "DELETE FROM vacuumed WHERE id = 1",
+    ):
+        assert ask(statement).state == "SUCCEEDED", statement
+
+    def snapshots() -> list[str]:
+        return [row[0] for row in ask('SELECT snapshot_id FROM "vacuumed$snapshots"').values]
+
+    def snapshots_reading_withdrawn() -> list[str]:
+        read = "SELECT count(*) FROM vacuumed FOR VERSION AS OF {} WHERE value = 'withdrawn'"
+        return [snapshot for snapshot in snapshots() if ask(read.format(snapshot)).values != [["0"]]]
+
+    before = snapshots()
+    assert len(before) >= 3 and snapshots_reading_withdrawn()  # the history still holds the value
+    s3 = aws_client(athena, "s3")
+    orphan = "vacuumed/data/orphan.parquet"  # as a failed write leaves one behind
+    s3.put_object(Bucket=BUCKET, Key=orphan, Body=b"not referenced by any snapshot")
+    time.sleep(1.2)  # everything above is now older than 1 s, and far younger than 5 days
+
+    default = ask("VACUUM vacuumed")
+    assert default.state == "SUCCEEDED", default.reason
+    assert (default.execution["StatementType"], default.execution["SubstatementType"]) == ("DDL", "VACUUM")
+    assert sorted(snapshots()) == sorted(before)
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix=orphan)["KeyCount"] == 1
+
+    aged = ask("ALTER TABLE vacuumed SET TBLPROPERTIES ('vacuum_max_snapshot_age_seconds'='1')")
+    assert aged.state == "SUCCEEDED", aged.reason
+    vacuumed = ask(f"VACUUM {DATABASE}.`vacuumed`")
+    assert vacuumed.state == "SUCCEEDED", vacuumed.reason
+    assert len(snapshots()) == 1  # the current one
+    assert snapshots_reading_withdrawn() == []
+    assert ask("SELECT id, value FROM vacuumed").values == [["2", "kept"]]
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix=orphan)["KeyCount"] == 0
+
+
+def test_vacuum_of_a_missing_table_or_with_an_invalid_age_fails_as_athena_reports_it(ask: Ask) -> None:
+    missing = ask("VACUUM no_such_table")
+    assert (missing.state, missing.reason) == (
+        "FAILED",
+        f"TABLE_NOT_FOUND: Table {DATABASE}.no_such_table not found",
+    )
+    created = ask(
+        "CREATE TABLE vacuum_invalid WITH (table_type='ICEBERG', is_external=false, "
+        f"location='s3://{BUCKET}/vacuum_invalid/') AS SELECT 1 AS id"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    aged = ask("ALTER TABLE vacuum_invalid SET TBLPROPERTIES ('vacuum_max_snapshot_age_seconds'='5 days')")
+    assert aged.state == "SUCCEEDED", aged.reason
+    invalid = ask("VACUUM vacuum_invalid")
+    assert invalid.state == "FAILED"
+    assert invalid.reason.startswith(
+        "INVALID_INPUT: Invalid value for table property vacuum_max_snapshot_age_seconds"
+    )
