@@ -3,7 +3,7 @@
     rules, and where it is.
 
     Each model lists its landing records (in groups of identical records) with
-      expected_outcome  rejected, collapsed, excluded, trusted or curated: what the rules say
+      expected_outcome  rejected, collapsed, excluded, erased, trusted or curated: what the rules say
       reason            the rule that decides it (a reject reason, a consent rule, the table)
       expected_in       the table the records belong in ('nowhere' for collapsed and excluded)
       found_in          the table they are in, found by looking them up there
@@ -86,7 +86,7 @@
         cast(abs({{ balance }}) as bigint) as landing_record_count
 
     from {{ ledger }}
-    where row_type in ('file', 'rejected', 'withheld', 'reading')
+    where row_type in ('file', 'rejected', 'withheld', 'reading', 'erased')
     having {{ balance }} != 0
 {%- endmacro %}
 
@@ -148,4 +148,19 @@
         landing_record_count - 1 as landing_record_count
     from {{ readings }}
     where landing_record_count > 1
+{%- endmacro %}
+
+{#-
+    The placed rows of erased records (`erased`: a relation or CTE with landing_record_count):
+    counted, nothing of them kept, so they belong nowhere. That they are nowhere is what
+    tests/privacy/assert_no_erased_customer_anywhere checks, table by table.
+-#}
+{% macro erased_fates(erased) -%}
+    select
+        'erased' as expected_outcome,
+        'erasure_request' as reason,
+        'nowhere' as expected_in,
+        'nowhere' as found_in,
+        landing_record_count
+    from {{ erased }}
 {%- endmacro %}

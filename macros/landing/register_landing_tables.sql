@@ -9,7 +9,8 @@
     checks that they are there and, from the landing inventory, that every file is one the build
     reads. Locally each becomes a DuckDB view over the files the rule reads under
     var('landing_root'), with the columns and types declared in _stedi__sources.yml and the same
-    reading rules: a line that is not a JSON object is a row of nulls, a value of the wrong JSON
+    reading rules (an optional entity, erasure, without files is an empty view): a line that is
+    not a JSON object is a row of nulls, a value of the wrong JSON
     type is null, nothing is dropped, a .gz file is gunzipped. Each row also says which file it
     came from (`landing_file`, as Athena's "$path"). Staging turns those rows into quarantine rows
     with a reason.
@@ -72,13 +73,23 @@
         {%- do refuse_unreadable_landing_files(problems) -%}
         {%- for table in landing_tables() -%}
             {%- set files = listings[table.name].read -%}
-            {%- if not files %}
+            {%- if not files and table.meta.get('optional') %}
+create schema if not exists {{ table.schema }};
+-- No file of an optional entity (erasure) yet: the table is there, with no rows.
+create or replace view {{ table.schema }}.{{ table.identifier }} as
+select
+    {%- for column in table.columns.values() %}
+    cast(null as {{ glue_type_to_duckdb(column.data_type) }}) as {{ column.name | lower }},
+    {%- endfor %}
+    cast(null as varchar) as landing_file
+where false;
+            {%- elif not files %}
                 {{ exceptions.raise_compiler_error(
                     "No landing files in " ~ local_landing_folder(table.meta.entity) ~ " (landing_root must be "
                     ~ "an absolute path to a folder with customer/landing, accelerometer/landing and "
                     ~ "step_trainer/landing, each holding files named " ~ landing_file_names_read() ~ ")"
                 ) }}
-            {%- endif %}
+            {%- else %}
 create schema if not exists {{ table.schema }};
 create or replace view {{ table.schema }}.{{ table.identifier }} as
 select
@@ -102,6 +113,7 @@ from read_json(
         {%- endfor %}
     }
 );
+            {%- endif %}
         {%- endfor -%}
     {%- endif %}
 select 1

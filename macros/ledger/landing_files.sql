@@ -172,14 +172,17 @@
 {#-
     The withheld rows of a ledger whose customer or device (`key`) is no longer withheld, by the
     rule in `holders` (customer_consent or device_consent): the readings to admit. One rule for
-    the compile-time list of files to read again and for the rows the merge removes.
+    the compile-time list of files to read again and for the rows the merge removes. The keys
+    `erased` selects (macros/privacy/erasure.sql) are never admitted: their rows are erased.
 -#}
-{% macro withheld_rows_now_admitted(ledger, key, holders) -%}
+{% macro withheld_rows_now_admitted(ledger, key, holders, erased) -%}
     select ledger.*
     from {{ ledger }} as ledger
     left join ({{ holders }}) as holders
         on ledger.{{ key }} = holders.{{ key }}
-    where ledger.row_type = 'withheld' and not coalesce(holders.is_withheld, false)
+    where
+        ledger.row_type = 'withheld' and not coalesce(holders.is_withheld, false)
+        and ledger.{{ key }} not in ({{ erased }})
 {%- endmacro %}
 
 {#- One row per customer email: is_withheld when the customer has no research consent. -#}

@@ -28,6 +28,13 @@ rejected as (
 
 ),
 
+erased as (
+
+    select * from ledger
+    where row_type = 'erased'
+
+),
+
 withheld as (
 
     select
@@ -82,6 +89,10 @@ placed as (
         'rejected', quarantine,
         'customer_email is not null and reading_epoch_ms is not null and x is not null and y is not null and z is not null'
     ) }}
+
+    union all
+
+    {{ erased_fates('erased') }}
 
     union all
 

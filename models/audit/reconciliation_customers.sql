@@ -1,4 +1,4 @@
--- Where each customer landing record is, against where the rules put it: rejected, an older
+-- Where each customer landing record is, against where the rules put it: rejected, erased, an older
 -- version of its customer, or the newest version, excluded without research consent, trusted,
 -- or curated when the rules admit at least one of the customer's accelerometer readings. The
 -- fates come from the landing records and the readings the rules admit, not from the models that
@@ -19,7 +19,18 @@ rejected as (
         1 as landing_record_count
 
     from records
-    where reject_reason is not null
+    where reject_reason is not null and reject_reason != 'erased'
+
+),
+
+erased as (
+
+    select
+        *,
+        1 as landing_record_count
+
+    from records
+    where reject_reason = 'erased'
 
 ),
 
@@ -88,6 +99,10 @@ placed as (
         'rejected', quarantine,
         'email is not null and ' ~ is_valid_email('email') ~ ' and last_update_epoch_ms is not null'
     ) }}
+
+    union all
+
+    {{ erased_fates('erased') }}
 
     union all
 

@@ -23,6 +23,13 @@ rejected as (
 
 ),
 
+erased as (
+
+    select * from ledger
+    where row_type = 'erased'
+
+),
+
 consent as (
 
     {{ independent_research_consent() }}
@@ -155,6 +162,10 @@ placed as (
         'rejected', quarantine,
         'serial_number is not null and reading_epoch_ms is not null and distance_from_object is not null'
     ) }}
+
+    union all
+
+    {{ erased_fates('erased') }}
 
     union all
 

@@ -1,11 +1,12 @@
 -- Customer landing records that cannot be used, with the reason. Identical rejected records
--- collapse into one row; landing_record_count says how many there were.
+-- collapse into one row; landing_record_count says how many there were. Erased records are not
+-- here: nothing of an erased customer is kept (the reconciliation counts them).
 with
 
 rejected as (
 
     select * from {{ ref('base_stedi__customer_records') }}
-    where reject_reason is not null
+    where reject_reason is not null and reject_reason != 'erased'
 
 ),
 

@@ -29,8 +29,9 @@ class Field:
 class Entity:
     """One landing table: its folder under the landing root and its fields."""
 
-    name: str  # folder name: customer, accelerometer, step_trainer
+    name: str  # folder name: customer, accelerometer, step_trainer, erasure
     fields: tuple[Field, ...]
+    optional: bool = False  # a landing that has no file of it yet is complete
 
     @property
     def table(self) -> str:
@@ -93,7 +94,23 @@ STEP_TRAINER = Entity(
     ),
 )
 
+# Requests to erase a customer: each names the customer's email. Not sent by the devices or the
+# app but by whoever handles the request (the privacy officer), and optional: most landings have
+# none. The build removes every record of a named customer from every zone (README, "Erasing a
+# customer").
+ERASURE = Entity(
+    "erasure",
+    (
+        Field("email", "string", "The email of the customer to erase."),
+        Field("requestId", "string", "The request's reference, as the privacy officer files it."),
+        Field("requestedAt", "bigint", "When the customer asked, epoch milliseconds."),
+    ),
+    optional=True,
+)
+
+# What STEDI's sources send (the generator writes these), and every landing table the build reads.
 ENTITIES: tuple[Entity, ...] = (CUSTOMER, ACCELEROMETER, STEP_TRAINER)
+LANDING_ENTITIES: tuple[Entity, ...] = (*ENTITIES, ERASURE)
 
 # The files under <entity>/landing/ that are read: JSON Lines, gzip-compressed when the name ends
 # in .gz (Athena's Hive table and DuckDB's read_json both gunzip by the name). Athena reads every

@@ -63,7 +63,7 @@ def table_input(entity: Entity, location: str) -> dict[str, Any]:
 
 INVENTORY_TABLE = "landing_inventory"
 INVENTORY_COLUMNS = (
-    ("entity", "string", "The landing entity: customer, accelerometer or step_trainer."),
+    ("entity", "string", "The landing entity: customer, accelerometer, step_trainer or erasure."),
     ("location", "string", 'The file as Athena names it in "$path": s3://<bucket>/<key>.'),
     ("file_name", "string", "The file's name, what follows the last '/'."),
     ("size", "bigint", "Bytes, as S3 listed them."),

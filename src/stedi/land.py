@@ -44,8 +44,8 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from tqdm import tqdm
 
 from stedi.contract import (
-    ENTITIES,
     HIDDEN,
+    LANDING_ENTITIES,
     LANDING_FILE_SUFFIXES,
     READ,
     Entity,
@@ -141,7 +141,7 @@ def find_landing_files(source: Path) -> dict[Entity, list[Path]]:
     if not any(source.iterdir()):
         raise LandError(f"source folder {source} is empty")
     found, unreadable = {}, []
-    for entity in ENTITIES:
+    for entity in LANDING_ENTITIES:
         found[entity], problems = _entity_files(source, entity)
         unreadable += problems
     if unreadable:
@@ -151,7 +151,9 @@ def find_landing_files(source: Path) -> dict[Entity, list[Path]]:
             f"{names} directly in <entity>/landing/ are read: rename them, move them out, or hide them "
             "with a name starting with '_'"
         )
-    problems = [_missing(source, entity) for entity, paths in found.items() if not paths]
+    problems = [
+        _missing(source, entity) for entity, paths in found.items() if not paths and not entity.optional
+    ]
     if problems:
         raise LandError(f"source folder {source} is incomplete: {', '.join(problems)}")
     return found
@@ -431,7 +433,7 @@ def land(options: LandOptions) -> None:
     with aws_step("AWS settings"):
         s3, glue = aws_clients(options.workers)
     check_bucket(s3, options.bucket)
-    prefixes = {entity: entity_prefix(options.prefix, entity) for entity in ENTITIES}
+    prefixes = {entity: entity_prefix(options.prefix, entity) for entity in LANDING_ENTITIES}
     locations = {entity: f"s3://{options.bucket}/{prefix}/" for entity, prefix in prefixes.items()}
     inventory = inventory_key(options.prefix)
     with aws_step(f"reading Glue database {options.database}"):

@@ -1,8 +1,11 @@
-"""Incremental runs on the local target: each landing file read once, consent changes on the next run.
+"""Incremental runs on the local target: each landing file read once, consent changes and erasure
+requests on the next run.
 
 A generated landing set arrives in two deliveries. The second brings the reading files held back
-from the first, and a customer file in which some consenting customers withdraw and some
-customers without consent grant it (some with an instant before readings that landed earlier).
+from the first, a customer file in which some consenting customers withdraw and some customers
+without consent grant it (some with an instant before readings that landed earlier), and an
+erasure request for two customers whose records the first run took (one consenting, with a
+device; one without consent).
 After each delivery `dbt build` runs incrementally; the result must equal `dbt build
 --full-refresh` on the same landing data, table for table and row for row, and the privacy
 expectations are checked against the landing files themselves.
@@ -10,6 +13,7 @@ expectations are checked against the landing files themselves.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Iterable
@@ -59,6 +63,7 @@ class Deliveries:
     second: tuple[Path, ...]  # the second delivery's files, as paths under `complete`
     withdrawn: tuple[str, ...]  # emails (normalised) whose consent the second delivery withdraws
     granted: dict[str, int]  # email -> research-consent instant the second delivery grants
+    erased: tuple[str, ...]  # emails (normalised) the second delivery's erasure request names
 
 
 def newest_customers(root: Path) -> dict[str, dict]:
@@ -106,7 +111,7 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
     without = sorted(
         e for e, r in customers.items() if not r.get("shareWithResearchAsOfDate") and e in readings
     )
-    assert len(consenting) >= 6 and len(without) >= 4, "the generated set is too small for this test"
+    assert len(consenting) >= 7 and len(without) >= 5, "the generated set is too small for this test"
     withdrawn = tuple(consenting[:3])
     granted = {}
     for email in without[:4]:
@@ -121,7 +126,17 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
         changes.append({**customers[email], "lastUpdateDate": stamp, "shareWithResearchAsOfDate": instant})
     change_file = complete / "customer" / "landing" / f"customer-{stamp}.json"
     change_file.write_text("".join(json.dumps(record) + "\n" for record in changes), encoding="utf-8")
-    return Deliveries(complete, (*held_back, change_file), withdrawn, granted)
+    # A consenting customer with a device, and one without consent: neither withdrawn nor granted.
+    erased = (next(e for e in consenting[3:] if customers[e].get("serialNumber")), without[4])
+    erasure_file = complete / "erasure" / "landing" / f"erasure-{stamp}.json"
+    erasure_file.parent.mkdir(parents=True)
+    requests = [
+        # As a person types it: case and spaces as the customer records never had them.
+        {"email": f"  {email.upper()} ", "requestId": f"ER-{number}", "requestedAt": stamp}
+        for number, email in enumerate(erased, start=1)
+    ]
+    erasure_file.write_text("".join(json.dumps(request) + "\n" for request in requests), encoding="utf-8")
+    return Deliveries(complete, (*held_back, change_file, erasure_file), withdrawn, granted, erased)
 
 
 def deliver_first(deliveries: Deliveries, root: Path) -> None:
@@ -137,13 +152,14 @@ def deliver_second(deliveries: Deliveries, root: Path) -> None:
 
 
 def table_contents(project: DbtProject, tables: Iterable[str]) -> dict[str, list[tuple]]:
-    """Every row of each table, without read_at (when the run that wrote a ledger row started)."""
+    """Every row of each table, without the instants of the runs that wrote them (read_at of a
+    ledger row, first_applied_at of an erasure request)."""
     contents = {}
     for table in tables:
         schema, name = table.split(".")
         columns = project.query(
             "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-            "and column_name != 'read_at' order by ordinal_position",
+            "and column_name not in ('read_at', 'first_applied_at') order by ordinal_position",
             [schema, name],
         )
         select_list = ", ".join(f'"{column}"' for (column,) in columns)
@@ -165,18 +181,20 @@ def zone_tables(project: DbtProject) -> list[str]:
 
 
 def ledger_contents(project: DbtProject) -> dict[str, list[tuple]]:
-    """The ledgers, with withheld counts summed per customer or device: after a withdrawal the
-    incremental ledger no longer knows which files held the withdrawn readings, a rebuild does."""
+    """The ledgers, with withheld counts summed per customer or device and erased counts summed:
+    after a withdrawal or an erasure the incremental ledger no longer knows which files held the
+    readings it let go, a rebuild does."""
     contents = {}
     for ledger in LEDGERS:
         key = "customer_email" if "accelerometer" in ledger else "serial_number"
         kept = project.query(
-            f"select * exclude (row_key, read_at) from {ledger} where row_type != 'withheld'"
+            f"select * exclude (row_key, read_at) from {ledger} where row_type not in ('withheld', 'erased')"
         )
         withheld = project.query(
             f"select {key}, sum(landing_record_count) from {ledger} where row_type = 'withheld' group by 1"
         )
-        contents[ledger] = sorted(kept, key=repr) + sorted(withheld, key=repr)
+        erased = project.query(f"select sum(landing_record_count) from {ledger} where row_type = 'erased'")
+        contents[ledger] = sorted(kept, key=repr) + sorted(withheld, key=repr) + erased
     return contents
 
 
@@ -315,3 +333,82 @@ def test_a_run_interrupted_between_models_recovers_on_the_next_run(runs, tmp_pat
     tables = zone_tables(full)
     assert table_contents(interrupted, tables) == table_contents(full, tables)
     assert ledger_contents(interrupted) == ledger_contents(full)
+
+
+def erased_identifiers(project: DbtProject, deliveries: Deliveries) -> tuple[set[str], dict[str, int]]:
+    """Every value that identifies the erased customers (their emails, the serial numbers their
+    records name, their subject_ids), and how many landing records of each entity are theirs."""
+    erased = set(deliveries.erased)
+    customer_records = [
+        record
+        for path in (deliveries.complete / "customer" / "landing").glob("*.json")
+        for record in json_lines(path)
+        if normalise(record.get("email")) in erased
+    ]
+    serials = {normalise(record.get("serialNumber")) for record in customer_records} - {None}
+    counts = {"customer": len(customer_records)}
+    for entity, field, keys in (("accelerometer", "user", erased), ("step_trainer", "serialNumber", serials)):
+        counts[entity] = sum(
+            normalise(record.get(field)) in keys
+            for path in (deliveries.complete / entity / "landing").glob("*.json")
+            for record in json_lines(path)
+        )
+    key = project.subject_key()
+    subjects = {hashlib.sha256(f"{key}|{email}".encode()).hexdigest() for email in erased}
+    return erased | serials | subjects, counts
+
+
+def text_values(project: DbtProject, values: set[str]) -> dict[str, int]:
+    """schema.table.column -> how many of its rows hold one of `values` (trimmed, lower case), for
+    every text column of every table and view the build made but the landing tables."""
+    columns = project.query(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_schema like 'stedi_%' and table_schema not in ('stedi_landing', 'stedi_restricted') "
+        "and data_type = 'VARCHAR'"
+    )
+    found = {}
+    for schema, table, column in columns:
+        (count,) = project.query(
+            f'select count(*) from "{schema}"."{table}" where lower(trim("{column}")) in ?', [sorted(values)]
+        )[0]
+        if count:
+            found[f"{schema}.{table}.{column}"] = count
+    return found
+
+
+def test_an_erased_customer_is_in_no_table_view_or_export_after_the_next_run(runs) -> None:
+    _, deliveries, incremental, full, _ = runs
+    for project in (incremental, full):
+        identifiers, counts = erased_identifiers(project, deliveries)
+        assert counts["accelerometer"] > 0 and counts["step_trainer"] > 0 and len(identifiers) >= 5, counts
+        assert text_values(project, identifiers) == {}
+        parquet = project.export_dir / "machine_learning_curated.parquet"
+        exported = project.query(
+            f"select count(*) from read_parquet('{parquet}') where subject_id in ?", [sorted(identifiers)]
+        )
+        assert exported == [(0,)]
+        # Counted, not kept: each of their landing records is `erased` in the reconciliation.
+        reconciled = project.query(
+            "select entity, sum(landing_record_count) from stedi_audit.landing_reconciliation "
+            "where outcome = 'erased' group by entity"
+        )
+        assert dict(reconciled) == counts
+        assert project.query(
+            "select count(*) from stedi_audit.landing_reconciliation where outcome = 'unexplained'"
+        ) == [(0,)]
+        # The erasure is recorded: the requests, without the person.
+        log = project.query(
+            "select request_id, status, customer_found, request_line_count "
+            "from stedi_audit.erasure_log order by 1"
+        )
+        assert log == [("ER-1", "applied", True, 1), ("ER-2", "applied", True, 1)]
+
+
+def test_an_erasure_is_logged_once_by_the_run_that_applied_it(runs) -> None:
+    _, _, incremental, _, _ = runs
+    # Three runs: before the request landed, the run that applied it, one with nothing new.
+    applied = incremental.query("select distinct first_applied_at from stedi_audit.erasure_log")
+    read = incremental.query(
+        "select distinct read_at from stedi_staging.stg_stedi__accelerometer_ledger where row_type = 'erased'"
+    )
+    assert len(applied) == 1 and applied == read

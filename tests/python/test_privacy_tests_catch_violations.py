@@ -13,6 +13,7 @@ registry declares `pii: direct` (the audit zone is where a leak would otherwise 
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,8 @@ class RuleRemoval:
 
     edits: tuple[Edit, ...]
     guarding_test: str
+    # Whether the landing data gets an erasure request for a consenting customer with readings.
+    erasure_request: bool = False
 
     def apply(self, project_dir: Path) -> None:
         for edit in self.edits:
@@ -151,7 +154,62 @@ REMOVALS = [
         ),
         id="readings-paired-on-the-timestamp-alone",
     ),
+    pytest.param(
+        RuleRemoval(
+            (
+                Edit(
+                    "models/staging/stedi/base/base_stedi__accelerometer_records.sql",
+                    "not is_malformed and not is_erased as keeps_values",
+                    "not is_malformed as keeps_values",
+                ),
+                Edit(
+                    "models/staging/stedi/base/base_stedi__accelerometer_records.sql",
+                    "            when is_erased then 'erased'\n",
+                    "",
+                ),
+            ),
+            "assert_no_erased_customer_anywhere",
+            erasure_request=True,
+        ),
+        id="readings-of-an-erased-customer-kept",
+    ),
 ]
+
+
+def json_records(folder: Path) -> list[dict]:
+    """The JSON objects of the files in `folder`, one a line (other lines skipped)."""
+    records = []
+    for path in sorted(folder.glob("*.json")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+    return records
+
+
+def with_erasure_request(landing: Landing, root: Path) -> Path:
+    """A copy of the landing data at `root` with a request to erase a consenting customer who has
+    accelerometer readings."""
+    shutil.copytree(landing.root, root, ignore=shutil.ignore_patterns("ground_truth.json"))
+    users = {
+        normal(r["user"])
+        for r in json_records(root / "accelerometer" / "landing")
+        if isinstance(r.get("user"), str)
+    }
+    consenting = {
+        normal(r["email"])
+        for r in json_records(root / "customer" / "landing")
+        if isinstance(r.get("email"), str) and isinstance(r.get("shareWithResearchAsOfDate"), int)
+    }
+    email = min(consenting & users)
+    folder = root / "erasure" / "landing"
+    folder.mkdir(parents=True)
+    request = {"email": email, "requestId": "ER-MUTATION", "requestedAt": 1_700_000_000_000}
+    (folder / "erasure-1700000000000.json").write_text(json.dumps(request) + "\n", encoding="utf-8")
+    return root
 
 
 def landing_identifiers(landing: Landing, identifying_fields: dict[str, tuple[str, ...]]) -> set[str]:
@@ -196,7 +254,10 @@ def test_privacy_test_fails_without_its_rule(
 ) -> None:
     removal.apply(project_copy)
     project = DbtProject(project_copy, tmp_path / "work")
-    variables = {"landing_root": str(landing_with_defects.root), "consent_policy": "as_of_consent"}
+    root = landing_with_defects.root
+    if removal.erasure_request:
+        root = with_erasure_request(landing_with_defects, tmp_path / "landing")
+    variables = {"landing_root": str(root), "consent_policy": "as_of_consent"}
 
     built = project.dbt("run", "--select", f"+{removal.guarding_test}", variables=variables)
     assert built.returncode == 0, built.output[-4000:]

@@ -5,13 +5,17 @@
     why readings of customers without consent are counted here but never copied.
 -#}
 {%- set holders = customer_consent(ref('stg_stedi__customers')) -%}
+{%- set erased_keys = erased_keys_of(erased_emails(), 'customer_email') -%}
+{%- set value_columns = [
+    ('customer_email', 'varchar'), ('reading_epoch_ms', 'bigint'), ('x', 'double'), ('y', 'double'), ('z', 'double')
+] -%}
 {%- set files = landing_files('accelerometer_landing') -%}
 {%- set new_files = new_landing_files(files, this) -%}
 {%- set files_again = [] -%}
 {%- if execute and is_incremental() -%}
     {%- set withheld = run_query(
         "select distinct coalesce(landing_file, '*') from ("
-        ~ withheld_rows_now_admitted(this, 'customer_email', holders) ~ ") as admitted"
+        ~ withheld_rows_now_admitted(this, 'customer_email', holders, erased_keys) ~ ") as admitted"
     ) -%}
     {%- set files_again = files_to_read_again(withheld.columns[0].values() | list, files, new_files) -%}
 {%- endif %}
@@ -46,10 +50,17 @@ ledger as (
 
 ),
 
+-- The customers to erase (macros/privacy/erasure.sql): their rows leave the ledger.
+erased as (
+
+    {{ erased_keys }}
+
+),
+
 -- Withheld rows of customers who now consent: their readings are read again.
 admitted as (
 
-    {{ withheld_rows_now_admitted('ledger', 'customer_email', holders) }}
+    {{ withheld_rows_now_admitted('ledger', 'customer_email', holders, 'select customer_email from erased') }}
 
 ),
 
@@ -178,7 +189,7 @@ rejected_rows as (
         count(*) as landing_record_count
 
     from new_records
-    where reject_reason is not null
+    where reject_reason is not null and reject_reason != 'erased'
     group by landing_file, reject_reason, customer_email, reading_epoch_ms, x, y, z
 
 ),
@@ -245,7 +256,22 @@ reading_rows as (
 
 ),
 
+-- The erased records of new files: counted per file, nothing of them kept.
+erased_rows as (
+
+    {{ erased_rows_of_new_files('new_records', value_columns) }}
+
+),
+
 {% if is_incremental() %}
+-- The rows of customers or devices erased since they were read leave; one `erased` row, its
+-- files unknown ('*'), counts their records.
+erasure_rows as (
+
+    {{ ledger_erasure_rows('ledger', 'customer_email', 'erased', value_columns) }}
+
+),
+
 -- Readings of customers who no longer consent leave (a count of 0 deletes a row) and are
 -- counted as withheld, their files unknown ('*').
 withdrawn_readings as (
@@ -255,7 +281,9 @@ withdrawn_readings as (
     from ledger
     inner join customers
         on ledger.customer_email = customers.customer_email
-    where ledger.row_type = 'reading' and customers.is_withheld
+    where
+        ledger.row_type = 'reading' and customers.is_withheld
+        and ledger.customer_email not in (select customer_email from erased)
 
 ),
 
@@ -326,7 +354,11 @@ changes as (
     select * from withheld_rows
     union all
     select * from reading_rows
+    union all
+    select * from erased_rows
     {% if is_incremental() %}
+    union all
+    select * from erasure_rows
     union all
     select * from withdrawal_rows
     union all

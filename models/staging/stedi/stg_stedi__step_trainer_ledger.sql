@@ -5,13 +5,17 @@
     why readings of customers without consent are counted here but never copied.
 -#}
 {%- set holders = device_consent(ref('stg_stedi__customers')) -%}
+{%- set erased_keys = erased_keys_of(erased_serial_numbers(), 'serial_number') -%}
+{%- set value_columns = [
+    ('serial_number', 'varchar'), ('reading_epoch_ms', 'bigint'), ('distance_from_object', 'integer')
+] -%}
 {%- set files = landing_files('step_trainer_landing') -%}
 {%- set new_files = new_landing_files(files, this) -%}
 {%- set files_again = [] -%}
 {%- if execute and is_incremental() -%}
     {%- set withheld = run_query(
         "select distinct coalesce(landing_file, '*') from ("
-        ~ withheld_rows_now_admitted(this, 'serial_number', holders) ~ ") as admitted"
+        ~ withheld_rows_now_admitted(this, 'serial_number', holders, erased_keys) ~ ") as admitted"
     ) -%}
     {%- set files_again = files_to_read_again(withheld.columns[0].values() | list, files, new_files) -%}
 {%- endif %}
@@ -44,11 +48,18 @@ ledger as (
 
 ),
 
+-- The devices to erase (macros/privacy/erasure.sql): their rows leave the ledger.
+erased as (
+
+    {{ erased_keys }}
+
+),
+
 -- Devices whose readings were withheld and no longer are (the owner consents, or the device
 -- now has no single owner): their readings are read again.
 admitted as (
 
-    {{ withheld_rows_now_admitted('ledger', 'serial_number', holders) }}
+    {{ withheld_rows_now_admitted('ledger', 'serial_number', holders, 'select serial_number from erased') }}
 
 ),
 
@@ -167,7 +178,7 @@ rejected_rows as (
         count(*) as landing_record_count
 
     from new_records
-    where reject_reason is not null
+    where reject_reason is not null and reject_reason != 'erased'
     group by landing_file, reject_reason, serial_number, reading_epoch_ms, distance_from_object
 
 ),
@@ -228,7 +239,22 @@ reading_rows as (
 
 ),
 
+-- The erased records of new files: counted per file, nothing of them kept.
+erased_rows as (
+
+    {{ erased_rows_of_new_files('new_records', value_columns) }}
+
+),
+
 {% if is_incremental() %}
+-- The rows of customers or devices erased since they were read leave; one `erased` row, its
+-- files unknown ('*'), counts their records.
+erasure_rows as (
+
+    {{ ledger_erasure_rows('ledger', 'serial_number', 'erased', value_columns) }}
+
+),
+
 -- Readings of devices now withheld leave (a count of 0 deletes a row) and are counted as
 -- withheld, their files unknown ('*').
 withdrawn_readings as (
@@ -238,7 +264,9 @@ withdrawn_readings as (
     from ledger
     inner join devices
         on ledger.serial_number = devices.serial_number
-    where ledger.row_type = 'reading' and devices.is_withheld
+    where
+        ledger.row_type = 'reading' and devices.is_withheld
+        and ledger.serial_number not in (select serial_number from erased)
 
 ),
 
@@ -303,7 +331,11 @@ changes as (
     select * from withheld_rows
     union all
     select * from reading_rows
+    union all
+    select * from erased_rows
     {% if is_incremental() %}
+    union all
+    select * from erasure_rows
     union all
     select * from withdrawal_rows
     union all

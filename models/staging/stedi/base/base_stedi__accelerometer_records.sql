@@ -1,4 +1,5 @@
 -- Every accelerometer landing record, typed and cleaned, with the reason it cannot be used (if any).
+-- A reading of a customer to erase keeps nothing but its file (macros/privacy/erasure.sql).
 with
 
 source as (
@@ -12,6 +13,12 @@ source as (
 
 ),
 
+erased as (
+
+    {{ erased_emails() }}
+
+),
+
 cleaned as (
 
     select
@@ -21,6 +28,7 @@ cleaned as (
         z,
         nullif(lower(trim("user")), '') as customer_email,
         record_landing_file as landing_file,
+        coalesce(nullif(lower(trim("user")), '') in (select erased.email from erased), false) as is_erased,
         ("user" is null and coalesce("timestamp", x, y, z) is null)
         or {{ is_field_names_line(['user']) }} as is_malformed
 
@@ -28,24 +36,36 @@ cleaned as (
 
 ),
 
+flagged as (
+
+    select
+        *,
+        not is_malformed and not is_erased as keeps_values
+
+    from cleaned
+
+),
+
 final as (
 
-    -- A malformed record carries no values, whatever an engine made of the line.
+    -- A malformed record carries no values, whatever an engine made of the line; nor does an
+    -- erased one.
     select
         landing_file,
-        case when not is_malformed then customer_email end as customer_email,
-        case when not is_malformed then reading_epoch_ms end as reading_epoch_ms,
-        case when not is_malformed then x end as x,
-        case when not is_malformed then y end as y,
-        case when not is_malformed then z end as z,
+        case when keeps_values then customer_email end as customer_email,
+        case when keeps_values then reading_epoch_ms end as reading_epoch_ms,
+        case when keeps_values then x end as x,
+        case when keeps_values then y end as y,
+        case when keeps_values then z end as z,
         case
             when is_malformed then 'malformed_record'
+            when is_erased then 'erased'
             when customer_email is null then 'missing_user'
             when reading_epoch_ms is null then 'missing_timestamp'
             when x is null or y is null or z is null then 'missing_acceleration'
         end as reject_reason
 
-    from cleaned
+    from flagged
 
 )
 

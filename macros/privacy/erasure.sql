@@ -1,0 +1,246 @@
+{#-
+    Erasure: a customer named by a request in erasure_landing (erasure/landing/*.json) leaves
+    every zone on the next run (README, "Erasing a customer").
+
+    The rule is applied where the landing records are read, in the base models of staging: a
+    record of an erased customer keeps only its landing file and reads as reject_reason 'erased',
+    so nothing after staging ever sees its values. Erased are
+      - every customer record and accelerometer reading whose email is named by a request;
+      - every step-trainer reading of a device that any customer record of such an email names,
+        whoever else claims the device: its readings could be the erased person's.
+    The ledgers drop the rows they took before the request (ledger_erasure_rows), the consent
+    history drops its versions (erase_from_consent_history), and on Athena the Iceberg history
+    that still holds them is expired (purge_erased_history, on-run-end).
+-#}
+
+{#- One row per email to erase, as staging normalises emails. -#}
+{% macro erased_emails() -%}
+    select distinct nullif(lower(trim(email)), '') as email
+    from {{ source('stedi_landing', 'erasure_landing') }}
+    where nullif(lower(trim(email)), '') is not null
+{%- endmacro %}
+
+{#- One row per device serial number a customer record of an erased email names. -#}
+{% macro erased_serial_numbers() -%}
+    select distinct nullif(lower(trim(customer_records.serialnumber)), '') as serial_number
+    from {{ source('stedi_landing', 'customer_landing') }} as customer_records
+    inner join ({{ erased_emails() }}) as erased
+        on nullif(lower(trim(customer_records.email)), '') = erased.email
+    where nullif(lower(trim(customer_records.serialnumber)), '') is not null
+{%- endmacro %}
+
+{#- `erased` (erased_emails() or erased_serial_numbers()) as the ledger's one key column `key`. -#}
+{% macro erased_keys_of(erased, key) -%}
+    select {{ 'email' if key == 'customer_email' else key }} as {{ key }} from ({{ erased }}) as erased_keys
+{%- endmacro %}
+
+{#-
+    The ledger rows of the new files' erased records (`new_records`, with landing_file and
+    reject_reason): one `erased` row per file with its count, no value of the records.
+    `value_columns` are the ledger's value columns as (name, type) pairs, in order.
+-#}
+{% macro erased_rows_of_new_files(new_records, value_columns) -%}
+    select
+        'erased' as row_type,
+        'erased|' || landing_file as row_key,
+        landing_file,
+        cast(null as varchar) as reject_reason,
+        {%- for name, type in value_columns %}
+        cast(null as {{ type }}) as {{ name }},
+        {%- endfor %}
+        count(*) as landing_record_count
+
+    from {{ new_records }}
+    where reject_reason = 'erased'
+    group by landing_file
+{%- endmacro %}
+
+{#-
+    For the incremental run of a ledger: its rows holding an erased `key` (customer_email or
+    serial_number, one of the `erased` CTE's keys) leave (a count of 0 deletes a row), and one
+    `erased` row, its files unknown ('*'), adds their records to what it counted before.
+-#}
+{% macro ledger_erasure_rows(ledger, key, erased, value_columns) -%}
+    {%- set is_erased -%}
+        ledger.row_type in ('reading', 'withheld', 'rejected')
+        and ledger.{{ key }} in (select {{ key }} from {{ erased }})
+    {%- endset %}
+    select
+        ledger.row_type,
+        ledger.row_key,
+        ledger.landing_file,
+        ledger.reject_reason,
+        {%- for name, type in value_columns %}
+        ledger.{{ name }},
+        {%- endfor %}
+        0 as landing_record_count
+
+    from {{ ledger }} as ledger
+    where {{ is_erased }}
+
+    union all
+
+    select
+        'erased' as row_type,
+        'erased|*' as row_key,
+        cast(null as varchar) as landing_file,
+        cast(null as varchar) as reject_reason,
+        {%- for name, type in value_columns %}
+        cast(null as {{ type }}) as {{ name }},
+        {%- endfor %}
+        sum(ledger.landing_record_count) + coalesce(max(unknown_files.landing_record_count), 0)
+        as landing_record_count
+
+    from {{ ledger }} as ledger
+    left join {{ ledger }} as unknown_files
+        on unknown_files.row_key = 'erased|*'
+    where {{ is_erased }}
+    having count(*) > 0
+{%- endmacro %}
+
+{#-
+    Post-hook of every snapshot (dbt_project.yml): the versions of erased customers leave a
+    snapshot keyed by email (customer_consent_history). Only when there are any, so that a run
+    with nothing to erase commits nothing (no Iceberg snapshot on Athena).
+-#}
+{% macro erase_from_snapshot() -%}
+    {%- if execute and model.config.get('unique_key') == 'email' -%}
+        {%- set erased -%}
+            email in (select erased.email from ({{ erased_emails() }}) as erased)
+        {%- endset -%}
+        {%- set found = run_query("select count(*) from " ~ this ~ " where " ~ erased).columns[0].values()[0] -%}
+        {%- if found > 0 -%}
+            {%- call statement('erase_from_snapshot') -%}
+                delete from {{ this }} where {{ erased }}
+            {%- endcall -%}
+            {{ log("Erasure: deleted " ~ found ~ " rows of erased customers from " ~ this, info=true) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    on-run-end: when this run applied a new erasure request (erasure_log logged it), the history
+    that still holds the erased rows goes too.
+      Athena  every Iceberg table that keeps history (the ledgers, the consent history, the
+              erasure log: incremental models and snapshots) is vacuumed with its snapshot age
+              lowered to one second, so that only its current snapshot, which no longer holds
+              the rows, stays readable: VACUUM expires the older snapshots and removes the files
+              only they used. The age goes back to var iceberg_snapshot_retention_seconds after.
+              Tables and views rebuilt each run keep no history (a rebuilt Iceberg table is a
+              new table; the old one is dropped with its files).
+      DuckDB  a CHECKPOINT, so that the write-ahead log holds no copy of the deleted rows.
+    `dbt run-operation purge_erased_history --args '{force: true}'` runs it by hand (after a run
+    whose purge failed).
+-#}
+{% macro purge_erased_history(force=false) -%}
+    {%- if execute and (force or erasure_applied_in_this_run()) -%}
+        {%- do adapter.dispatch('purge_erased_history', 'stedi')() -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro erasure_applied_in_this_run() -%}
+    {%- set node = graph.nodes.get('model.stedi.erasure_log') -%}
+    {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) if node else none -%}
+    {%- if relation is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set logged = run_query(
+        "select count(*) from " ~ relation ~ " where first_applied_at = " ~ run_started_timestamp()
+    ) -%}
+    {{ return(logged.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- The relations of the Iceberg tables that keep history: incremental models and snapshots. -#}
+{% macro history_tables() -%}
+    {%- set relations = [] -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type in ('model', 'snapshot') and node.package_name == project_name
+        and node.config.materialized in ('incremental', 'snapshot') -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- if relation is not none -%}
+            {%- do relations.append(relation) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(relations) }}
+{%- endmacro %}
+
+{% macro athena__purge_erased_history() -%}
+    {%- set retention = var('iceberg_snapshot_retention_seconds') | int -%}
+    {%- set tables = history_tables() -%}
+    {%- for relation in tables -%}
+        {%- do run_query(
+            "alter table " ~ relation.render_hive()
+            ~ " set tblproperties ('vacuum_max_snapshot_age_seconds'='1')"
+        ) -%}
+        {%- do adapter.run_operation_with_potential_multiple_runs("vacuum " ~ relation.render_pure(), "vacuum") -%}
+        {%- do run_query(
+            "alter table " ~ relation.render_hive()
+            ~ " set tblproperties ('vacuum_max_snapshot_age_seconds'='" ~ retention ~ "')"
+        ) -%}
+    {%- endfor -%}
+    {{ log(
+        "Erasure: expired the Iceberg history of " ~ tables | length ~ " tables ("
+        ~ tables | map('string') | join(', ') ~ "); only their current snapshots stay readable",
+        info=true
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__purge_erased_history() -%}
+    {%- do run_query('checkpoint') -%}
+    {{ log("Erasure: checkpointed the DuckDB file (no copy of the erased rows in its log)", info=true) }}
+{%- endmacro %}
+
+{#-
+    For tests/privacy/assert_no_erased_customer_anywhere: what to look for where. One check per
+    stored table (model or snapshot that exists) and identifying column of the PII registry:
+    `pii: direct` columns holding emails or serial numbers, and `pii: pseudonym` columns
+    (subject_id). A ledger (incremental, with read_at) is looked at whole on the run that applied
+    a new request, on --full-refresh and with var full_checks; otherwise only the rows the latest
+    run wrote. No check at all when there is no erasure request.
+-#}
+{% macro erased_value_checks() -%}
+    {%- set checks = [] -%}
+    {%- if not execute -%}
+        {{ return(checks) }}
+    {%- endif -%}
+    {%- set requests = load_relation(source('stedi_landing', 'erasure_landing')) -%}
+    {%- if requests is none or run_query("select count(*) from " ~ requests).columns[0].values()[0] == 0 -%}
+        {{ return(checks) }}
+    {%- endif -%}
+    {%- set whole = flags.FULL_REFRESH or var('full_checks', false) or erasure_applied_in_this_run() -%}
+    {%- for node in graph.nodes.values() if node.resource_type in ('model', 'snapshot')
+        and node.package_name == project_name and node.config.materialized in ('table', 'incremental', 'snapshot') -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- set columns = pii_columns(node, 'direct') + pii_columns(node, 'pseudonym') -%}
+        {%- if relation is not none and columns -%}
+            {%- set stored = relation -%}
+            {%- if node.config.materialized == 'incremental' and 'read_at' in node.columns and not whole -%}
+                {%- set latest = run_query(
+                    'select cast(max(read_at) as varchar) from ' ~ relation
+                ).columns[0].values()[0] -%}
+                {%- set condition = "false" if latest is none else "read_at = timestamp '" ~ latest ~ "'" -%}
+                {%- set stored = "(select * from " ~ relation ~ " where " ~ condition ~ ")" -%}
+            {%- endif -%}
+            {%- for column in columns -%}
+                {%- set kind = 'email' if 'email' in column else (
+                    'serial_number' if 'serial' in column else (
+                        'subject_id' if column in pii_columns(node, 'pseudonym') else none)) -%}
+                {%- if kind -%}
+                    {%- do checks.append({'table': node.name, 'relation': stored, 'column': column, 'kind': kind}) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(checks) }}
+{%- endmacro %}
+
+{#- A subquery of the erased values of a kind: email, serial_number or subject_id. -#}
+{% macro erased_values(kind) -%}
+    {%- if kind == 'email' -%}
+        {{ erased_emails() }}
+    {%- elif kind == 'serial_number' -%}
+        {{ erased_serial_numbers() }}
+    {%- else -%}
+        select {{ subject_id('erased.email') }} as subject_id from ({{ erased_emails() }}) as erased
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,77 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='request_key',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('stg_stedi__accelerometer_ledger') }}
+-- depends_on: {{ ref('stg_stedi__step_trainer_ledger') }}
+-- depends_on: {{ ref('customer_consent_history') }}
+{#
+    The record of every erasure request, without the erased person: which request, when it was
+    made, and the run that first applied it. A request is logged only once the models that keep
+    history (the ledgers, the consent history) have erased in this run (they come first), and a
+    run that logs a new request expires the Iceberg history on Athena at its end
+    (macros/privacy/erasure.sql, purge_erased_history). Rows are only added, never changed.
+-#}
+with
+
+requests as (
+
+    select
+        {{ landing_file_name(landing_file_column()) }} as landing_file,
+        nullif(trim(requestid), '') as request_id,
+        requestedat as requested_epoch_ms,
+        nullif(lower(trim(email)), '') as email
+
+    from {{ source('stedi_landing', 'erasure_landing') }}
+
+),
+
+customer_emails as (
+
+    select distinct nullif(lower(trim(email)), '') as email
+    from {{ source('stedi_landing', 'customer_landing') }}
+
+),
+
+logged as (
+
+    select
+        requests.landing_file || '|' || coalesce(requests.request_id, '') as request_key,
+        requests.request_id,
+        requests.landing_file,
+        {{ epoch_ms_to_timestamp('min(requests.requested_epoch_ms)') }} as requested_at,
+        case when count(requests.email) > 0 then 'applied' else 'no_email' end as status,
+        count(customer_emails.email) > 0 as customer_found,
+        count(*) as request_line_count
+
+    from requests
+    left join customer_emails
+        on requests.email = customer_emails.email
+    group by requests.landing_file, requests.request_id
+
+),
+
+final as (
+
+    select
+        request_key,
+        request_id,
+        landing_file,
+        requested_at,
+        status,
+        customer_found,
+        cast(request_line_count as bigint) as request_line_count,
+        {{ run_started_timestamp() }} as first_applied_at
+
+    from logged
+    {% if is_incremental() %}
+    where request_key not in (select logged_before.request_key from {{ this }} as logged_before)
+    {% endif %}
+
+)
+
+select * from final

@@ -1,0 +1,40 @@
+-- No table of the lakehouse holds a customer an erasure request names: no email of theirs, no
+-- serial number of a device their records name, no subject_id of theirs. The tables and columns
+-- come from the PII registry (every model and snapshot that is stored, with its `pii: direct`
+-- email and serial columns and its `pii: pseudonym` columns), so a new table with an identifier
+-- is checked without editing this test. Views are not checked: they store nothing, and the
+-- staging views that read the landing data are where the erasure is applied. A table not built
+-- yet holds nothing.
+-- A ledger (an incremental table with read_at) is checked whole on the run that applies a new
+-- request, on --full-refresh and with var full_checks; on other runs only its rows the latest
+-- run wrote, so that the test does not re-read history every day.
+-- Fails with one row per table and column that still holds erased values, with their count;
+-- never the values themselves.
+-- The last models of the build, so the test runs after every table it reads:
+-- depends_on: {{ ref('machine_learning_curated') }}
+-- depends_on: {{ ref('landing_reconciliation') }}
+-- depends_on: {{ ref('erasure_log') }}
+{%- set checks = erased_value_checks() %}
+with
+
+found as (
+
+    {%- for check in checks %}
+    select
+        '{{ check.table }}' as table_name,
+        '{{ check.column }}' as column_name,
+        count(*) as erased_row_count
+    from {{ check.relation }} as stored
+    where stored.{{ check.column }} in ({{ erased_values(check.kind) }})
+    union all
+    {%- endfor %}
+    -- Nothing found (and all there is without an erasure request).
+    select
+        cast(null as varchar) as table_name,
+        cast(null as varchar) as column_name,
+        cast(0 as bigint) as erased_row_count
+
+)
+
+select * from found
+where erased_row_count > 0
