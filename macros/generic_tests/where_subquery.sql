@@ -15,18 +15,23 @@
         {%- if var('full_checks', false) -%}
             {{ return(relation) }}
         {%- endif -%}
-        {%- set latest = none -%}
-        {%- if execute -%}
-            {%- set latest = run_query('select cast(max(read_at) as varchar) from ' ~ relation).columns[0].values()[0] -%}
-        {%- endif -%}
-        {%- set filtered -%}
-            (select * from {{ relation }} where
-            {%- if latest is none %} false
-            {%- else %} read_at = timestamp '{{ latest }}'
-            {%- endif -%}
-            ) dbt_subquery
-        {%- endset -%}
-        {{ return(filtered) }}
+        {{ return(rows_written_by_latest_run(relation) ~ ' dbt_subquery') }}
     {%- endif -%}
     {{ return(dbt.default__get_where_subquery(relation)) }}
+{%- endmacro %}
+
+{#- The rows of an incremental table (with read_at) that the latest run wrote, as a subquery. -#}
+{% macro rows_written_by_latest_run(relation) -%}
+    {%- set latest = none -%}
+    {%- if execute -%}
+        {%- set latest = run_query('select cast(max(read_at) as varchar) from ' ~ relation).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- set filtered -%}
+        (select * from {{ relation }} where
+        {%- if latest is none %} false
+        {%- else %} read_at = timestamp '{{ latest }}'
+        {%- endif -%}
+        )
+    {%- endset -%}
+    {{ return(filtered) }}
 {%- endmacro %}

@@ -215,11 +215,7 @@
         {%- if relation is not none and columns -%}
             {%- set stored = relation -%}
             {%- if node.config.materialized == 'incremental' and 'read_at' in node.columns and not whole -%}
-                {%- set latest = run_query(
-                    'select cast(max(read_at) as varchar) from ' ~ relation
-                ).columns[0].values()[0] -%}
-                {%- set condition = "false" if latest is none else "read_at = timestamp '" ~ latest ~ "'" -%}
-                {%- set stored = "(select * from " ~ relation ~ " where " ~ condition ~ ")" -%}
+                {%- set stored = rows_written_by_latest_run(relation) -%}
             {%- endif -%}
             {%- for column in columns -%}
                 {%- set kind = 'email' if 'email' in column else (

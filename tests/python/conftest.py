@@ -204,6 +204,20 @@ class IamPolicy:
         return cls(placeholders, frozenset(allowed))
 
 
+def json_lines(path: Path) -> list[dict]:
+    """The JSON objects of a JSON Lines landing file, one a line; other lines (malformed, arrays,
+    scalars) are skipped, as they carry no record."""
+    records = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
 def copy_project(destination: Path) -> Path:
     """A private copy of the dbt project, for tests that change its code."""
     destination.mkdir(parents=True, exist_ok=True)

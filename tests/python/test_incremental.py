@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT, DbtProject, Landing
+from conftest import PROJECT_ROOT, DbtProject, Landing, json_lines
 
 POLICIES = ("as_of_consent", "any_time")
 SUBJECT_KEY = "incremental-tests-key-not-a-secret-0123456789"
@@ -37,18 +37,6 @@ TRUSTED_AND_CURATED = {
 # its own (test_the_consent_history_records_each_change), not with a rebuild.
 HISTORY = "stedi_audit.customer_consent_history"
 LEDGERS = ("stedi_staging.stg_stedi__accelerometer_ledger", "stedi_staging.stg_stedi__step_trainer_ledger")
-
-
-def json_lines(path: Path) -> list[dict]:
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    return records
 
 
 def normalise(value: object) -> str | None:

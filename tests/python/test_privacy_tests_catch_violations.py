@@ -19,7 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT, DbtProject, Edit, Landing, identifying_landing_fields, pii_registry
+from conftest import (
+    PROJECT_ROOT,
+    DbtProject,
+    Edit,
+    Landing,
+    identifying_landing_fields,
+    json_lines,
+    pii_registry,
+)
 
 
 @pytest.fixture(scope="module")
@@ -176,32 +184,20 @@ REMOVALS = [
 ]
 
 
-def json_records(folder: Path) -> list[dict]:
-    """The JSON objects of the files in `folder`, one a line (other lines skipped)."""
-    records = []
-    for path in sorted(folder.glob("*.json")):
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict):
-                records.append(record)
-    return records
-
-
 def with_erasure_request(landing: Landing, root: Path) -> Path:
     """A copy of the landing data at `root` with a request to erase a consenting customer who has
     accelerometer readings."""
     shutil.copytree(landing.root, root, ignore=shutil.ignore_patterns("ground_truth.json"))
     users = {
         normal(r["user"])
-        for r in json_records(root / "accelerometer" / "landing")
+        for path in (root / "accelerometer" / "landing").glob("*.json")
+        for r in json_lines(path)
         if isinstance(r.get("user"), str)
     }
     consenting = {
         normal(r["email"])
-        for r in json_records(root / "customer" / "landing")
+        for path in (root / "customer" / "landing").glob("*.json")
+        for r in json_lines(path)
         if isinstance(r.get("email"), str) and isinstance(r.get("shareWithResearchAsOfDate"), int)
     }
     email = min(consenting & users)
@@ -218,14 +214,9 @@ def landing_identifiers(landing: Landing, identifying_fields: dict[str, tuple[st
     found = set()
     for folder, fields in identifying_fields.items():
         for path in sorted((landing.root / folder).glob("*.json")):
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(record, dict):
-                    values = (record.get(field) for field in fields)
-                    found |= {normal(value) for value in values if isinstance(value, str) and normal(value)}
+            for record in json_lines(path):
+                values = (record.get(field) for field in fields)
+                found |= {normal(value) for value in values if isinstance(value, str) and normal(value)}
     return found
 
 
