@@ -116,7 +116,7 @@ def duckdb_rows(project: DbtProject, schema: str, table: str, columns: str = "*"
 
 # Columns each engine fills in its own words: where it found a landing file (a local path, an
 # s3:// key), a ledger's row key, which holds the engine's text of a double ('1.0', '1.0E0'), and
-# when the run that wrote a ledger row started.
+# when the run that wrote a row started (a ledger row read, an erasure request first applied).
 ENGINE_SPECIFIC_COLUMNS = {
     "base_stedi__customer_records": ("landing_file",),
     "base_stedi__accelerometer_records": ("landing_file",),
@@ -125,6 +125,7 @@ ENGINE_SPECIFIC_COLUMNS = {
     "stg_stedi__step_trainer_ledger": ("row_key", "read_at"),
     "stg_stedi__accelerometer_readings": ("read_at",),
     "stg_stedi__step_trainer_readings": ("read_at",),
+    "erasure_log": ("first_applied_at",),
 }
 
 
@@ -174,19 +175,20 @@ def landed(local_athena: AthenaLocal, landing_with_defects: Landing) -> Landing:
 
 
 def ledger_contents(query: Callable[[str], list[tuple]], schema: str, table: str) -> Counter[tuple]:
-    """A ledger without its engine-specific row_key, withheld counts summed per customer or device:
-    after a withdrawal the incremental ledger no longer knows which files held the withdrawn
-    readings, a full build does."""
+    """A ledger without its engine-specific row_key, withheld counts summed per customer or device
+    and erased counts summed: after a withdrawal or an erasure the incremental ledger no longer
+    knows which files held the readings it let go, a full build does."""
     key = "customer_email" if "accelerometer" in table else "serial_number"
     relation = f'"{schema}"."{table}"'
     kept = query(
         f"select row_type, landing_file, reject_reason, {key}, reading_epoch_ms, landing_record_count "
-        f"from {relation} where row_type <> 'withheld'"
+        f"from {relation} where row_type not in ('withheld', 'erased')"
     )
     withheld = query(
         f"select {key}, sum(landing_record_count) from {relation} where row_type = 'withheld' group by 1"
     )
-    return Counter(kept) + Counter(withheld)
+    erased = query(f"select 'erased', sum(landing_record_count) from {relation} where row_type = 'erased'")
+    return Counter(kept) + Counter(withheld) + Counter(erased)
 
 
 def queries_sent(local_athena: AthenaLocal) -> dict[str, str]:
