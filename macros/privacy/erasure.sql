@@ -122,12 +122,17 @@
     on-run-end: when this run applied a new erasure request (erasure_log logged it), the history
     that still holds the erased rows goes too.
       Athena  every Iceberg table that keeps history (the ledgers, the consent history, the
-              erasure log: incremental models and snapshots) is vacuumed with its snapshot age
-              lowered to one second, so that only its current snapshot, which no longer holds
-              the rows, stays readable: VACUUM expires the older snapshots and removes the files
-              only they used. The age goes back to var iceberg_snapshot_retention_seconds after.
-              Tables and views rebuilt each run keep no history (a rebuilt Iceberg table is a
-              new table; the old one is dropped with its files).
+              erasure log: incremental models and snapshots) is first OPTIMIZEd: a MERGE or
+              DELETE only writes delete files (merge-on-read), so the data files still hold
+              the rows; OPTIMIZE rewrites every file that has a delete file without them
+              (optimize_rewrite_delete_file_threshold lowered to 1: Athena's default, 2, skips
+              a large file with a single delete file). Then it is vacuumed with its snapshot
+              age lowered to one second, so that only its current snapshot, which no longer
+              holds the rows, stays readable: VACUUM expires the older snapshots and removes
+              the files only they used, the pre-OPTIMIZE data files included. The properties go
+              back after (the age to var iceberg_snapshot_retention_seconds, the threshold to
+              Athena's default). Tables and views rebuilt each run keep no history (a rebuilt
+              Iceberg table is a new table; the old one is dropped with its files).
       DuckDB  a CHECKPOINT, so that the write-ahead log holds no copy of the deleted rows.
     `dbt run-operation purge_erased_history --args '{force: true}'` runs it by hand (after a run
     whose purge failed).
@@ -170,17 +175,26 @@
     {%- for relation in tables -%}
         {%- do run_query(
             "alter table " ~ relation.render_hive()
-            ~ " set tblproperties ('vacuum_max_snapshot_age_seconds'='1')"
+            ~ " set tblproperties ('optimize_rewrite_delete_file_threshold'='1')"
+        ) -%}
+        {%- do adapter.run_operation_with_potential_multiple_runs(
+            "optimize " ~ relation.render_pure() ~ " rewrite data using bin_pack", "optimize"
+        ) -%}
+        {#- Set right before the VACUUM: a commit (the OPTIMIZE's) may rewrite the table's
+            properties (Trino's Glue catalog drops the ones it does not know). -#}
+        {%- do run_query(
+            "alter table " ~ relation.render_hive() ~ " set tblproperties ('vacuum_max_snapshot_age_seconds'='1')"
         ) -%}
         {%- do adapter.run_operation_with_potential_multiple_runs("vacuum " ~ relation.render_pure(), "vacuum") -%}
         {%- do run_query(
-            "alter table " ~ relation.render_hive()
-            ~ " set tblproperties ('vacuum_max_snapshot_age_seconds'='" ~ retention ~ "')"
+            "alter table " ~ relation.render_hive() ~ " set tblproperties ("
+            ~ "'vacuum_max_snapshot_age_seconds'='" ~ retention ~ "', 'optimize_rewrite_delete_file_threshold'='2')"
         ) -%}
     {%- endfor -%}
     {{ log(
-        "Erasure: expired the Iceberg history of " ~ tables | length ~ " tables ("
-        ~ tables | map('string') | join(', ') ~ "); only their current snapshots stay readable",
+        "Erasure: rewrote the data files and expired the Iceberg history of " ~ tables | length
+        ~ " tables (" ~ tables | map('string') | join(', ') ~ "); only their current snapshots,"
+        ~ " without the erased rows, stay readable",
         info=true
     ) }}
 {%- endmacro %}

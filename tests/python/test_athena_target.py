@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import duckdb
 import pytest
 from athena_local import AthenaLocal, glue_extras
 from pyathena import connect as pyathena_connect
 
 from conftest import BIN, PROJECT_ROOT, DbtProject, IamPolicy, Landing, copy_project, pii_registry
-from test_incremental import deliver_first, deliver_second, make_deliveries
+from test_incremental import deliver_first, deliver_second, erased_identifiers, make_deliveries
 
 REGION = "us-east-1"
 BUCKET = "stedi-lake"
@@ -264,6 +265,7 @@ def athena_builds(
     )
     return {
         "policy": policy,
+        "deliveries": deliveries,
         "athena": athena,
         "runs": runs,
         "snapshots": (before, after),
@@ -326,6 +328,108 @@ def test_every_model_on_athena_equals_a_full_local_build_row_for_row(
         if on_athena != locally:
             different.append((model, sum(on_athena.values()), sum(locally.values())))
     assert not different, different
+
+
+def built_relations(run_target: Path) -> dict[str, tuple[str, str, str]]:
+    """model or snapshot name -> (schema, identifier, materialization), from the run's manifest."""
+    manifest = json.loads((run_target / "manifest.json").read_text())
+    return {
+        node["name"]: (node["schema"], node["alias"], node["config"]["materialized"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "snapshot")
+    }
+
+
+def athena_text_values(
+    local_athena: AthenaLocal, relation: str, values: set[str], version: int | None = None
+) -> dict[str, int]:
+    """column -> how many rows of `relation` (at Iceberg snapshot `version`, if given) hold one of
+    `values` (trimmed, lower case), for each of its varchar columns."""
+    connection = pyathena_connect(
+        s3_staging_dir=f"s3://{BUCKET}/athena-results/",
+        region_name=REGION,
+        work_group="primary",
+        endpoint_url=local_athena.endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        poll_interval=0.01,
+    )
+    cursor = connection.cursor()
+    at = f" for version as of {version}" if version is not None else ""
+    cursor.execute(f"select * from {relation}{at} limit 0")
+    text_columns = [column[0] for column in cursor.description if column[1] == "varchar"]
+    if not text_columns:
+        return {}
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in sorted(values))
+    counts = ", ".join(f'count_if(lower(trim("{column}")) in ({listed}))' for column in text_columns)
+    cursor.execute(f"select {counts} from {relation}{at}")
+    return {column: count for column, count in zip(text_columns, cursor.fetchone(), strict=True) if count}
+
+
+def parquet_text_values(path: Path, values: list[str]) -> dict[str, int]:
+    """column -> how many rows of the Parquet file hold one of `values`, for its text columns."""
+    with duckdb.connect() as connection:
+        relation = connection.execute("select * from read_parquet(?) limit 0", [str(path)])
+        columns = [column[0] for column in relation.description if column[1] == "VARCHAR"]
+        if not columns:
+            return {}
+        counts = ", ".join(f'count_if(lower(trim("{column}")) in $values)' for column in columns)
+        row = connection.execute(
+            f"select {counts} from read_parquet($path)", {"path": str(path), "values": values}
+        ).fetchone()
+    return {column: count for column, count in zip(columns, row, strict=True) if count}
+
+
+def test_an_erasure_leaves_no_trace_in_any_athena_table_its_history_or_the_lake_files(
+    athena_builds: dict[str, Any], local_athena: AthenaLocal, tmp_path: Path
+) -> None:
+    """The second delivery erases two customers. After the build that applies it:
+    - no table or view the build made holds their emails, their devices' serial numbers or their
+      subject_ids;
+    - each Iceberg table that keeps history has one snapshot left (the run's end VACUUMed the rest),
+      and it holds none of them either (time travel, FOR VERSION AS OF);
+    - no Parquet file left under the lake's S3 prefixes holds them (delete files hide rows from
+      queries, not from the files: the run's end OPTIMIZEd the tables first, and the files only
+      expired snapshots used, and those of dropped tables, are gone);
+    - erasure_log has both requests, applied."""
+    deliveries = athena_builds["deliveries"]
+    identifiers, counts = erased_identifiers(athena_builds["local"], deliveries)
+    assert counts["customer"] and counts["accelerometer"] and counts["step_trainer"], counts
+    relations = built_relations(athena_builds["runs"][-1].target_path)
+    found: dict[str, int] = {}
+    for name, (schema, table, materialized) in relations.items():
+        relation = f'"{schema}"."{table}"'
+        now = athena_text_values(local_athena, relation, identifiers)
+        found |= {f"{name}.{column}": count for column, count in now.items()}
+        if materialized not in ("incremental", "snapshot"):
+            continue
+        history = athena_query(local_athena, f'select snapshot_id from "{schema}"."{table}$snapshots"')
+        if len(history) != 1:
+            found[f"{name}: readable snapshots"] = len(history)
+        for (snapshot_id,) in history:
+            then = athena_text_values(local_athena, relation, identifiers, snapshot_id)
+            found |= {f"{name}@{snapshot_id}.{column}": count for column, count in then.items()}
+
+    s3 = boto3.client("s3", **client_settings(local_athena))
+    # Every zone's files: lakehouse/ci_<policy>/..., lakehouse/ci_<policy>_stedi_staging/..., ...
+    prefix = f"lakehouse/ci_{athena_builds['policy']}"
+    keys = [
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
+        for item in page.get("Contents", [])
+        if item["Key"].endswith(".parquet")
+    ]
+    assert keys, f"no Parquet file under s3://{BUCKET}/{prefix}"
+    for number, key in enumerate(keys):
+        local_copy = tmp_path / f"{number}.parquet"
+        s3.download_file(BUCKET, key, str(local_copy))
+        in_file = parquet_text_values(local_copy, sorted(identifiers))
+        found |= {f"s3://{BUCKET}/{key}:{column}": count for column, count in in_file.items()}
+    assert not found, found
+
+    schema, table, _ = relations["erasure_log"]
+    logged = f'select request_id from "{schema}"."{table}" where status = \'applied\' and customer_found'
+    assert len(athena_query(local_athena, logged)) == len(deliveries.erased)
 
 
 def test_the_subject_key_is_in_no_query_sent_to_athena_and_no_file_dbt_wrote(
