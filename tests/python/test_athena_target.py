@@ -79,18 +79,27 @@ def athena_env(local_athena: AthenaLocal, schema_prefix: str) -> dict[str, str]:
     }
 
 
-def model_relations(run_target: Path) -> dict[str, tuple[str, str]]:
-    """model name -> (schema, identifier) of every model the run built, from its manifest."""
+def built_relations(run_target: Path) -> dict[str, tuple[str, str, str]]:
+    """model or snapshot name -> (schema, identifier, materialization), from the run's manifest."""
     manifest = json.loads((run_target / "manifest.json").read_text())
     return {
-        node["name"]: (node["schema"], node["alias"])
+        node["name"]: (node["schema"], node["alias"], node["config"]["materialized"])
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
+        if node["resource_type"] in ("model", "snapshot")
     }
 
 
-def athena_query(local_athena: AthenaLocal, sql: str) -> list[tuple[Any, ...]]:
-    """The rows a query answers, sent through the Athena API as a data tool (pyathena) sends it."""
+def model_relations(run_target: Path) -> dict[str, tuple[str, str]]:
+    """model name -> (schema, identifier) of every model the run built, from its manifest."""
+    return {
+        name: (schema, table)
+        for name, (schema, table, materialized) in built_relations(run_target).items()
+        if materialized != "snapshot"
+    }
+
+
+def athena_cursor(local_athena: AthenaLocal) -> Any:
+    """A cursor on the local Athena, through the Athena API as a data tool (pyathena) opens one."""
     connection = pyathena_connect(
         s3_staging_dir=f"s3://{BUCKET}/athena-results/",
         region_name=REGION,
@@ -100,7 +109,12 @@ def athena_query(local_athena: AthenaLocal, sql: str) -> list[tuple[Any, ...]]:
         aws_secret_access_key="testing",
         poll_interval=0.01,
     )
-    cursor = connection.cursor()
+    return connection.cursor()
+
+
+def athena_query(local_athena: AthenaLocal, sql: str) -> list[tuple[Any, ...]]:
+    """The rows a query answers, sent through the Athena API as a data tool (pyathena) sends it."""
+    cursor = athena_cursor(local_athena)
     cursor.execute(sql)
     return [tuple(row) for row in cursor.fetchall()]
 
@@ -330,31 +344,12 @@ def test_every_model_on_athena_equals_a_full_local_build_row_for_row(
     assert not different, different
 
 
-def built_relations(run_target: Path) -> dict[str, tuple[str, str, str]]:
-    """model or snapshot name -> (schema, identifier, materialization), from the run's manifest."""
-    manifest = json.loads((run_target / "manifest.json").read_text())
-    return {
-        node["name"]: (node["schema"], node["alias"], node["config"]["materialized"])
-        for node in manifest["nodes"].values()
-        if node["resource_type"] in ("model", "snapshot")
-    }
-
-
 def athena_text_values(
     local_athena: AthenaLocal, relation: str, values: set[str], version: int | None = None
 ) -> dict[str, int]:
     """column -> how many rows of `relation` (at Iceberg snapshot `version`, if given) hold one of
     `values` (trimmed, lower case), for each of its varchar columns."""
-    connection = pyathena_connect(
-        s3_staging_dir=f"s3://{BUCKET}/athena-results/",
-        region_name=REGION,
-        work_group="primary",
-        endpoint_url=local_athena.endpoint_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        poll_interval=0.01,
-    )
-    cursor = connection.cursor()
+    cursor = athena_cursor(local_athena)
     at = f" for version as of {version}" if version is not None else ""
     cursor.execute(f"select * from {relation}{at} limit 0")
     text_columns = [column[0] for column in cursor.description if column[1] == "varchar"]
