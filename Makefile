@@ -22,8 +22,9 @@ CONSENT_POLICY ?= as_of_consent
 SAMPLE_CUSTOMERS ?= 1000
 SAMPLE_SEED ?= 42
 
-# dbt reads the committed example profiles as they are: .dbt/profiles.yml links to them.
-export DBT_PROFILES_DIR := $(CURDIR)/.dbt
+# dbt reads the committed example profiles as they are: profiles.yml (ignored) beside
+# dbt_project.yml links to them, so plain `dbt build`, `dbt ls`, ... find them from the project root.
+export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export STEDI_DUCKDB_PATH ?= $(CURDIR)/$(LAKE)/stedi.duckdb
 export STEDI_EXPORT_DIR ?= $(CURDIR)/$(LAKE)
@@ -48,7 +49,7 @@ endif
 DBT_VARS := {consent_policy: $(CONSENT_POLICY)}
 run docs: export STEDI_LANDING_ROOT = $(landing_root)
 
-.PHONY: help run test lint bench trino athena-local sample-landing docs constraints clean
+.PHONY: help run test lint bench trino athena-local sample-landing docs constraints clean chromium
 
 help:
 	@echo "make run    build every zone locally (LANDING_ROOT=/path, CONSENT_POLICY=as_of_consent|any_time)"
@@ -84,9 +85,21 @@ trino: $(VENV)/.installed-dev
 athena-local: trino
 	$(BIN)/athena-local --port $(PORT)
 
-.dbt/profiles.yml:
-	@mkdir -p .dbt
-	ln -sf ../profiles.example.yml $@
+profiles.yml:
+	ln -sf profiles.example.yml $@
+
+# Tools of the checks that PyPI does not carry as wheels, pinned. actionlint (the workflow files'
+# linter) is built from the Go module proxy into the venv.
+ACTIONLINT_VERSION := v1.7.12
+$(BIN)/actionlint: | $(VENV)/.python-ok
+	GOBIN=$(CURDIR)/$(BIN) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+# Debian's Chromium for the browser tests of the docs site and the report (Playwright drives it;
+# no test downloads a browser). Installed once with apt-get, which needs root.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 # -- the main job ----------------------------------------------------------------------------
 $(SAMPLE_LANDING)/ground_truth.json: | $(VENV)/.installed-run
@@ -99,20 +112,20 @@ else
 sample-landing: $(SAMPLE_LANDING)/ground_truth.json
 endif
 
-run: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
+run: $(VENV)/.installed-run profiles.yml sample-landing
 	@mkdir -p $(LAKE)
 	$(BIN)/dbt build --vars '$(DBT_VARS)'
 	@$(BIN)/stedi summary --duckdb "$(STEDI_DUCKDB_PATH)" --export-dir "$(STEDI_EXPORT_DIR)" \
 		--landing-root "$(landing_root)" --consent-policy $(CONSENT_POLICY)
 
 # -- proof -----------------------------------------------------------------------------------
-lint: $(VENV)/.installed-dev .dbt/profiles.yml
+lint: $(VENV)/.installed-dev profiles.yml $(BIN)/actionlint
 	$(BIN)/ruff check src harness tests/python bench
 	$(BIN)/ruff format --check src harness tests/python bench
 	STEDI_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
 
 # Test files run in parallel on every core, one file per worker (their fixtures build once per file).
-test: lint trino
+test: lint trino chromium
 	$(BIN)/pytest -n auto --durations=15
 
 # The benchmark: one generated landing set, each step (a DuckDB read of the files as the floor,
@@ -123,7 +136,7 @@ test: lint trino
 bench: $(VENV)/.installed-dev trino
 	$(BIN)/python bench/bench.py --readings $(BENCH_READINGS) $(BENCH_ARGS)
 
-docs: $(VENV)/.installed-run .dbt/profiles.yml sample-landing
+docs: $(VENV)/.installed-run profiles.yml sample-landing
 	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'
 
 # Re-pin every transitive dependency after changing requirements*.txt.
@@ -135,5 +148,5 @@ constraints: $(VENV)/.python-ok
 	  /tmp/stedi-constraints/bin/pip freeze --exclude-editable; } > constraints.txt
 
 clean:
-	rm -rf $(VENV) target logs $(LAKE) .dbt .pytest_cache .ruff_cache
+	rm -rf $(VENV) target logs $(LAKE) profiles.yml .pytest_cache .ruff_cache
 	@echo "(the Trino distribution in $(ATHENA_LOCAL_HOME) is kept: rm -rf it to fetch it again)"

@@ -86,7 +86,7 @@ where false;
             {%- elif not files %}
                 {{ exceptions.raise_compiler_error(
                     "No landing files in " ~ local_landing_folder(table.meta.entity) ~ " (landing_root must be "
-                    ~ "an absolute path to a folder with customer/landing, accelerometer/landing and "
+                    ~ "a folder, absolute or relative to where dbt runs, with customer/landing, accelerometer/landing and "
                     ~ "step_trainer/landing, each holding files named " ~ landing_file_names_read() ~ ")"
                 ) }}
             {%- else %}
