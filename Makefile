@@ -21,6 +21,8 @@ CONSENT_POLICY ?= as_of_consent
 # Sample data that `make run` generates when no LANDING_ROOT is given.
 SAMPLE_CUSTOMERS ?= 1000
 SAMPLE_SEED ?= 42
+# The sample's readings end today (UTC), so `dbt source freshness` passes on a fresh sample.
+SAMPLE_END_DATE ?= $(shell date -u +%Y-%m-%d)
 
 # dbt reads the committed example profiles as they are: profiles.yml (ignored) beside
 # dbt_project.yml links to them, so plain `dbt build`, `dbt ls`, ... find them from the project root.
@@ -28,6 +30,8 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export STEDI_DUCKDB_PATH ?= $(CURDIR)/$(LAKE)/stedi.duckdb
 export STEDI_EXPORT_DIR ?= $(CURDIR)/$(LAKE)
+# The version the Parquet export records in its metadata: the commit the build ran from.
+export STEDI_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # The local Athena's Trino distribution: fetched once (mvn, Maven Central) and reused from here.
 export ATHENA_LOCAL_HOME ?= $(CURDIR)/.athena-local
 PORT ?= 5000
@@ -103,7 +107,8 @@ chromium:
 
 # -- the main job ----------------------------------------------------------------------------
 $(SAMPLE_LANDING)/ground_truth.json: | $(VENV)/.installed-run
-	$(BIN)/stedi generate --out $(SAMPLE_LANDING) --customers $(SAMPLE_CUSTOMERS) --seed $(SAMPLE_SEED) --defects all --force
+	$(BIN)/stedi generate --out $(SAMPLE_LANDING) --customers $(SAMPLE_CUSTOMERS) --seed $(SAMPLE_SEED) --defects all \
+		--end-date $(SAMPLE_END_DATE) --force
 
 ifdef LANDING_ROOT
 sample-landing:

@@ -7,7 +7,8 @@
 -- The step-detection training set: each trusted accelerometer reading paired with the trusted
 -- step-trainer reading of the SAME customer at the same instant. Customers share timestamps, so
 -- the pair is matched on the customer and the instant, never on the instant alone.
--- No direct identifiers: the person is a keyed pseudonym (subject_id).
+-- No direct identifiers: the person is a keyed pseudonym (subject_id), and each person is in one
+-- split (train, validation or test) for good.
 with
 
 accelerometer as (
@@ -40,7 +41,7 @@ paired as (
 
 ),
 
-final as (
+pseudonymised as (
 
     select
         {{ subject_id('customer_email') }} as subject_id,
@@ -51,6 +52,21 @@ final as (
         distance_from_object
 
     from paired
+
+),
+
+final as (
+
+    select
+        subject_id,
+        {{ subject_split('subject_id') }} as split,
+        reading_at,
+        x,
+        y,
+        z,
+        distance_from_object
+
+    from pseudonymised
 
 )
 

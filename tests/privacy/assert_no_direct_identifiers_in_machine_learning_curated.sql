@@ -5,7 +5,7 @@
       - names that look like an identifier, for a column nobody has declared yet;
       - the columns the data set is meant to have: anything else is a problem too.
 -#}
-{%- set allowed_columns = ['subject_id', 'reading_at', 'x', 'y', 'z', 'distance_from_object'] -%}
+{%- set allowed_columns = ['subject_id', 'split', 'reading_at', 'x', 'y', 'z', 'distance_from_object'] -%}
 {%- set identifier_patterns = ['email', 'user', 'name', 'phone', 'birth', 'serial', 'address'] -%}
 {%- set problems = [] -%}
 {%- if execute -%}

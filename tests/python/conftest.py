@@ -113,6 +113,8 @@ class DbtProject:
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
             STEDI_DUCKDB_PATH=str(self.duckdb_path),
             STEDI_EXPORT_DIR=str(self.export_dir),
+            # what the Parquet export records as the project's version (make sets a commit)
+            STEDI_VERSION="test-build",
         )
         env.update(extra or {})
         return env
@@ -149,6 +151,13 @@ class DbtProject:
 
         with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
             return connection.execute(sql, parameters).fetchall()
+
+    def execute(self, sql: str, parameters: list | None = None) -> None:
+        """A write to the lake between dbt runs (a test that breaks a table on purpose)."""
+        import duckdb
+
+        with duckdb.connect(str(self.duckdb_path)) as connection:
+            connection.execute(sql, parameters)
 
     def scalar(self, sql: str) -> object:
         return self.query(sql)[0][0]

@@ -239,7 +239,7 @@ def test_a_run_with_no_new_landing_file_changes_nothing(runs) -> None:
 
 
 def test_a_withdrawal_empties_every_zone_of_that_customer_on_the_next_run(runs) -> None:
-    _, deliveries, incremental, _, _ = runs
+    policy, deliveries, incremental, _, _ = runs
     withdrawn = list(deliveries.withdrawn)
     for table, column in TRUSTED_AND_CURATED.items():
         found = incremental.query(f"select distinct {column} from {table} where {column} in ?", [withdrawn])
@@ -255,7 +255,7 @@ def test_a_withdrawal_empties_every_zone_of_that_customer_on_the_next_run(runs) 
         [incremental.subject_key(), withdrawn],
     )
     assert subjects == [(0,)]
-    parquet = incremental.export_dir / "machine_learning_curated.parquet"
+    parquet = incremental.export_dir / f"machine_learning_curated__{policy}.parquet"
     exported = incremental.query(f"select count(*) from read_parquet('{parquet}')")
     assert exported == incremental.query("select count(*) from stedi_curated.machine_learning_curated")
 
@@ -365,12 +365,12 @@ def text_values(project: DbtProject, values: set[str]) -> dict[str, int]:
 
 
 def test_an_erased_customer_is_in_no_table_view_or_export_after_the_next_run(runs) -> None:
-    _, deliveries, incremental, full, _ = runs
+    policy, deliveries, incremental, full, _ = runs
     for project in (incremental, full):
         identifiers, counts = erased_identifiers(project, deliveries)
         assert counts["accelerometer"] > 0 and counts["step_trainer"] > 0 and len(identifiers) >= 5, counts
         assert text_values(project, identifiers) == {}
-        parquet = project.export_dir / "machine_learning_curated.parquet"
+        parquet = project.export_dir / f"machine_learning_curated__{policy}.parquet"
         exported = project.query(
             f"select count(*) from read_parquet('{parquet}') where subject_id in ?", [sorted(identifiers)]
         )

@@ -41,6 +41,8 @@ ATTRIBUTION_REASONS = {
     "conflicting_reading",
 }
 
+SPLITS = ("train", "validation", "test")
+
 BUILDS = [
     pytest.param(("landing_with_defects", "as_of_consent"), id="defects-as_of_consent"),
     pytest.param(("landing_with_defects", "any_time"), id="defects-any_time"),
@@ -111,11 +113,76 @@ def test_every_landing_record_is_accounted_for(build) -> None:
 
 
 def test_machine_learning_parquet_export_holds_the_curated_table(build) -> None:
-    project, _, _, _, _ = build
-    parquet = project.export_dir / "machine_learning_curated.parquet"
-    assert parquet.is_file()
+    project, _, _, policy, _ = build
+    parquet = project.export_dir / f"machine_learning_curated__{policy}.parquet"
+    assert parquet.is_file(), sorted(path.name for path in project.export_dir.glob("*.parquet"))
     exported = project.scalar(f"select count(*) from read_parquet('{parquet}')")
     assert exported == project.scalar("select count(*) from stedi_curated.machine_learning_curated")
+
+
+def test_the_parquet_export_says_which_build_made_it(build) -> None:
+    """A build under the other policy writes another file, and the file's metadata says the
+    policy, when it was built, and by which version of the project and of dbt."""
+    project, run, _, policy, _ = build
+    assert [path.name for path in project.export_dir.glob("*.parquet")] == [
+        f"machine_learning_curated__{policy}.parquet"
+    ]
+    parquet = project.export_dir / f"machine_learning_curated__{policy}.parquet"
+    metadata = {
+        key.decode(): value.decode()
+        for key, value in project.query(f"select key, value from parquet_kv_metadata('{parquet}')")
+    }
+    assert metadata["stedi.consent_policy"] == policy
+    built_at = datetime.strptime(metadata["stedi.built_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    run_started = datetime.fromisoformat(
+        json.loads((run.target_path / "run_results.json").read_text())["metadata"]["generated_at"].replace(
+            "Z", "+00:00"
+        )
+    )
+    assert built_at <= run_started and (run_started - built_at).total_seconds() < 3600, metadata
+    assert metadata["stedi.project_version"] == "test-build", metadata
+    assert metadata["stedi.dbt_version"].startswith("1.11."), metadata
+
+
+def split_of(subject_id: str) -> str:
+    """The split rule, written again from its definition (macros/curated/subject_split.sql, var
+    ml_split 0.7 / 0.15): the subject's first four hex digits as a share of 65,536."""
+    share = int(subject_id[:4], 16) / 65536
+    return "train" if share < 0.7 else "validation" if share < 0.85 else "test"
+
+
+def test_each_subject_is_in_one_split_drawn_from_its_id_alone(build) -> None:
+    project, _, _, _, _ = build
+    splits = project.query(
+        "select subject_id, list(distinct split) from stedi_curated.machine_learning_curated group by all"
+    )
+    assert splits and all(len(values) == 1 for _, values in splits), "a subject is in two splits"
+    assert {subject: values[0] for subject, values in splits} == {
+        subject: split_of(subject) for subject, _ in splits
+    }
+    shares = {name: sum(values[0] == name for _, values in splits) / len(splits) for name in SPLITS}
+    assert abs(shares["train"] - 0.7) < 0.15 and min(shares.values()) > 0, shares
+
+
+def test_the_split_test_fails_when_a_subject_is_in_two_splits(build) -> None:
+    """The dbt test one_value_per_group guards the split: move one row of a subject into another
+    split and it fails; put the row back and it passes."""
+    project, _, landing, policy, _ = build
+    table = "stedi_curated.machine_learning_curated"
+    subject, split, reading_at = project.query(f"select subject_id, split, reading_at from {table} limit 1")[
+        0
+    ]
+    other = next(name for name in SPLITS if name != split)
+    move = f"update {table} set split = ? where subject_id = ? and reading_at = ?"
+    selection = ("--select", "machine_learning_curated,test_name:one_value_per_group")
+    variables = {"landing_root": str(landing.root), "consent_policy": policy}
+    project.execute(move, [other, subject, reading_at])
+    try:
+        broken = project.dbt("test", *selection, variables=variables)
+    finally:
+        project.execute(move, [split, subject, reading_at])
+    assert broken.returncode != 0 and "fail" in set(broken.results().values()), broken.output[-3000:]
+    assert project.dbt("test", *selection, variables=variables).returncode == 0
 
 
 def test_landing_data_is_never_modified(build) -> None:

@@ -38,7 +38,7 @@ FORMER_LAKE_FORMATION_PII = {
 }
 FORMER_IDENTIFYING_LANDING_FIELDS = {"customerName", "email", "phone", "birthDay", "serialNumber"}
 # The data set's own columns: subject_id is a keyed pseudonym, the rest are no identifier.
-MACHINE_LEARNING_COLUMNS = ("subject_id", "reading_at", "x", "y", "z", "distance_from_object")
+MACHINE_LEARNING_COLUMNS = ("subject_id", "split", "reading_at", "x", "y", "z", "distance_from_object")
 
 NO_IDENTIFIER_TEST = "assert_no_direct_identifiers_in_machine_learning_curated"
 REGISTRY_PROBLEM = "a direct identifier in the PII registry"
