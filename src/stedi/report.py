@@ -31,11 +31,11 @@ ENTITIES = ("customer", "accelerometer", "step_trainer")
 ZONES = ("staging", "trusted", "curated", "quarantine", "audit")
 # The funnel's steps: each removes the landing records of one outcome of landing_reconciliation.
 FUNNEL_STEPS = (
-    ("landing records", None),
-    ("usable (rejects removed)", "rejected"),
-    ("distinct (duplicates, older versions collapsed)", "collapsed"),
+    ("landing", None),
+    ("usable", "rejected"),
+    ("distinct", "collapsed"),
     ("not erased", "erased"),
-    ("trusted (consent exclusions removed)", "excluded"),
+    ("trusted", "excluded"),
 )
 HELD_BACK_OUTCOMES = ("rejected", "collapsed", "excluded", "erased", "unexplained")
 POLICIES = ("as_of_consent", "any_time")
@@ -203,7 +203,10 @@ def funnel_section(lake: Lake, existing: set[tuple[str, str]]) -> Section:
     section = Section(
         "Funnel: landing to curated, per entity",
         "Every landing record of each entity, and how many are left after each rule "
-        "(stedi_audit.landing_reconciliation: where every landing record went).",
+        "(stedi_audit.landing_reconciliation: where every landing record went): usable = the "
+        "rejects removed (quarantine), distinct = exact duplicates and older customer versions "
+        "collapsed, not erased = records of customers with an erasure request removed, trusted = "
+        "the consent policy's exclusions removed, curated = in a curated table.",
     )
     _need(existing, lake, ("audit", "landing_reconciliation"))
     rows = reconciliation_rows(lake)
