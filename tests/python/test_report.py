@@ -11,6 +11,7 @@ prefixed databases (a DuckDB connection stands in for pyathena's; the local Athe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser import chromium_page, screenshot
 from conftest import BIN, PROJECT_ROOT, DbtProject, Landing, json_lines
@@ -74,11 +76,13 @@ def opened(built):
     _, _, _, output = built
     with chromium_page() as page:
         page.goto(output.as_uri())
-        page.wait_for_function(
-            "ids => ids.every(id => document.querySelector(`#${id} svg.main-svg`))",
-            arg=list(CHARTS),
-            timeout=30_000,
-        )
+        # On a timeout the tests say which chart did not draw, and which request left the machine.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "ids => ids.every(id => document.querySelector(`#${id} svg.main-svg`))",
+                arg=list(CHARTS),
+                timeout=20_000,
+            )
         charts = page.evaluate(
             """() => Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')].map(d => [d.id, {
                 svgs: d.querySelectorAll('svg.main-svg').length,
