@@ -360,7 +360,7 @@ def consent_held_back_section(lake: Lake, existing: set[tuple[str, str]]) -> Sec
     else:
         section.notes.append(f"missing: {lake.relation('audit', 'landing_reconciliation')}")
     if not figure.data:
-        raise _Missing(", ".join(section.notes))
+        raise _Missing(", ".join(note.removeprefix("missing: ") for note in section.notes))
     figure.update_layout(
         barmode="group",
         height=380,
@@ -447,7 +447,7 @@ def readings_per_day_section(lake: Lake, existing: set[tuple[str, str]]) -> Sect
         for day, count in rows:
             table[str(day)][name] = _number(count)
     if not figure.data:
-        raise _Missing(", ".join(section.notes))
+        raise _Missing(", ".join(note.removeprefix("missing: ") for note in section.notes))
     figure.update_layout(height=380, yaxis={"title": "rows"}, margin={"t": 30})
     section.figures.append(("readings-per-day", figure))
     section.tables.append(
