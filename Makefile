@@ -1,6 +1,6 @@
 # STEDI lakehouse. The two commands:
 #   make run    set up .venv, generate sample landing data (unless LANDING_ROOT is given) and build
-#               every zone on the embedded DuckDB default
+#               every zone on the embedded DuckDB default; then the pipeline report, lake/report.html
 #   make test   everything that proves the project: lint, then pytest (dbt builds on generated data
 #               under both consent policies, the athena target on a local Athena running Trino,
 #               the Python tooling)
@@ -32,6 +32,8 @@ export STEDI_DUCKDB_PATH ?= $(CURDIR)/$(LAKE)/stedi.duckdb
 export STEDI_EXPORT_DIR ?= $(CURDIR)/$(LAKE)
 # The version the Parquet export records in its metadata: the commit the build ran from.
 export STEDI_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The pipeline report `make run` writes after the build (stedi report; one HTML file, no network).
+REPORT ?= $(CURDIR)/$(LAKE)/report.html
 # The local Athena's Trino distribution: fetched once (mvn, Maven Central) and reused from here.
 export ATHENA_LOCAL_HOME ?= $(CURDIR)/.athena-local
 PORT ?= 5000
@@ -53,14 +55,16 @@ endif
 DBT_VARS := {consent_policy: $(CONSENT_POLICY)}
 run docs: export STEDI_LANDING_ROOT = $(landing_root)
 
-.PHONY: help run test lint bench trino athena-local sample-landing docs constraints clean chromium
+.PHONY: help run test lint bench trino athena-local sample-landing docs constraints clean chromium report-athena
 
 help:
 	@echo "make run    build every zone locally (LANDING_ROOT=/path, CONSENT_POLICY=as_of_consent|any_time)"
+	@echo "           then the pipeline report: lake/report.html (stedi report --help)"
 	@echo "make test   lint + pytest: dbt builds on generated data, Athena harness, Python tooling"
 	@echo "make athena-local PORT=5000   a local Athena (Trino behind the Athena API) on 127.0.0.1:PORT"
 	@echo "make bench  time + peak memory of each dbt step on generated data -> target/bench/bench.json"
 	@echo "            (BENCH_READINGS=8000000, BENCH_ARGS='--no-athena --seed 1 ...')"
+	@echo "make report-athena   the pipeline report of an athena build -> target/report-athena.html"
 	@echo "make docs   generate the dbt docs site into target/ (serve with: $(BIN)/dbt docs serve)"
 	@echo "make clean  remove .venv, target/, logs/ and lake/"
 
@@ -122,6 +126,7 @@ run: $(VENV)/.installed-run profiles.yml sample-landing
 	$(BIN)/dbt build --vars '$(DBT_VARS)'
 	@$(BIN)/stedi summary --duckdb "$(STEDI_DUCKDB_PATH)" --export-dir "$(STEDI_EXPORT_DIR)" \
 		--landing-root "$(landing_root)" --consent-policy $(CONSENT_POLICY)
+	@$(BIN)/stedi report --duckdb "$(STEDI_DUCKDB_PATH)" --target-path target --output "$(REPORT)"
 
 # -- proof -----------------------------------------------------------------------------------
 lint: $(VENV)/.installed-dev profiles.yml $(BIN)/actionlint
@@ -140,6 +145,12 @@ test: lint trino chromium
 # writes is under target/bench/, its figures in target/bench/bench.json.
 bench: $(VENV)/.installed-dev trino
 	$(BIN)/python bench/bench.py --readings $(BENCH_READINGS) $(BENCH_ARGS)
+
+# The pipeline report of an athena-target build: reads its tables through Athena (the athena
+# profile's environment: STEDI_S3_STAGING_DIR, AWS_REGION, ...; STEDI_SCHEMA_PREFIX as the build
+# had it) and the artifacts the build left in target/.
+report-athena: $(VENV)/.installed-run
+	$(BIN)/stedi report --target athena --target-path target --output target/report-athena.html
 
 docs: $(VENV)/.installed-run profiles.yml sample-landing
 	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'

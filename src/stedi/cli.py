@@ -6,6 +6,7 @@ import click
 
 from stedi.generator import generate_command
 from stedi.land import land_command
+from stedi.report import report_command
 from stedi.subject_key import subject_key_command
 from stedi.summary import summary_command
 
@@ -18,6 +19,7 @@ def main() -> None:
 
 main.add_command(generate_command)
 main.add_command(land_command)
+main.add_command(report_command)
 main.add_command(subject_key_command)
 main.add_command(summary_command)
 
