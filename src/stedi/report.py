@@ -730,6 +730,12 @@ def render_html(report: Report, generated_at: datetime) -> str:
             parts += ["<tr>" + "".join(_cell(value) for value in row) + "</tr>" for row in rows]
             parts.append("</table>" + ("</details>" if long else ""))
         parts.append("</section>")
+    # Each chart is drawn as its div is parsed, before the charts beside it exist, so it takes the
+    # whole row; once the page is laid out, every chart is fitted to its own box.
+    parts.append(
+        "<script>window.addEventListener('load', () => document.querySelectorAll('.js-plotly-plot')"
+        ".forEach((plot) => Plotly.Plots.resize(plot)));</script>"
+    )
     parts.append("</body></html>")
     return "\n".join(parts)
 

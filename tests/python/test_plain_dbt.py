@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,14 +27,14 @@ COMMANDS = (
 @pytest.fixture(scope="module")
 def project_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the checkout as `make run` leaves it: profiles.yml made by make's own rule, and
-    the sample landing data generated into lake/landing with readings up to today."""
+    the sample landing data generated into lake/landing with readings up to yesterday, as make does."""
     root = copy_project(tmp_path_factory.mktemp("plain-dbt") / "stedi")
     for name in ("Makefile", "profiles.example.yml"):
         shutil.copy(PROJECT_ROOT / name, root / name)
     subprocess.run(
         ["make", "--no-print-directory", "profiles.yml"], cwd=root, check=True, capture_output=True
     )
-    today = datetime.now(UTC).date().isoformat()
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
     subprocess.run(
         [
             BIN / "stedi",
@@ -44,7 +44,7 @@ def project_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--customers",
             "60",
             "--end-date",
-            today,
+            yesterday,
         ],
         check=True,
         capture_output=True,
