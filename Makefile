@@ -55,7 +55,7 @@ endif
 DBT_VARS := {consent_policy: $(CONSENT_POLICY)}
 run docs: export STEDI_LANDING_ROOT = $(landing_root)
 
-.PHONY: help run test lint bench trino athena-local sample-landing docs constraints clean chromium report-athena
+.PHONY: help run test lint conventions manifest bench trino athena-local sample-landing docs constraints clean chromium report-athena
 
 help:
 	@echo "make run    build every zone locally (LANDING_ROOT=/path, CONSENT_POLICY=as_of_consent|any_time)"
@@ -129,9 +129,23 @@ run: $(VENV)/.installed-run profiles.yml sample-landing
 	@$(BIN)/stedi report --duckdb "$(STEDI_DUCKDB_PATH)" --target-path target --output "$(REPORT)"
 
 # -- proof -----------------------------------------------------------------------------------
+# The manifest the convention checks read: parsed only (no database, no data), into its own target
+# path so that it never replaces a build's target/manifest.json.
+CHECKS_TARGET := target/checks
+manifest: $(VENV)/.installed-dev profiles.yml
+	STEDI_DUCKDB_PATH=:memory: $(BIN)/dbt parse --quiet --target-path $(CHECKS_TARGET)
+
+# The models' metadata conventions (dbt-score, [tool.dbt-score] in pyproject.toml, dbt_score_rules/):
+# described, owned by a team, a key test, contracts enforced in trusted/curated/quarantine/audit.
+conventions: manifest
+	$(BIN)/dbt-score lint --manifest $(CHECKS_TARGET)/manifest.json
+
 lint: $(VENV)/.installed-dev profiles.yml $(BIN)/actionlint
-	$(BIN)/ruff check src harness tests/python bench
-	$(BIN)/ruff format --check src harness tests/python bench
+	$(BIN)/ruff check src harness tests/python bench dbt_score_rules
+	$(BIN)/ruff format --check src harness tests/python bench dbt_score_rules
+	$(BIN)/yamllint --strict .
+	$(BIN)/actionlint
+	@$(MAKE) --no-print-directory conventions
 	STEDI_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
 
 # Test files run in parallel on every core, one file per worker (their fixtures build once per file).
