@@ -64,6 +64,7 @@ help:
 	@echo "make athena-local PORT=5000   a local Athena (Trino behind the Athena API) on 127.0.0.1:PORT"
 	@echo "make bench  time + peak memory of each dbt step on generated data -> target/bench/bench.json"
 	@echo "            (BENCH_READINGS=8000000, BENCH_ARGS='--no-athena --seed 1 ...')"
+	@echo "make conventions   dbt-score on the parsed project: descriptions, owners, key tests, contracts"
 	@echo "make report-athena   the pipeline report of an athena build -> target/report-athena.html"
 	@echo "make docs   generate the dbt docs site into target/ (serve with: $(BIN)/dbt docs serve)"
 	@echo "make clean  remove .venv, target/, logs/ and lake/"
