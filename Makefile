@@ -56,7 +56,7 @@ endif
 DBT_VARS := {consent_policy: $(CONSENT_POLICY)}
 run docs: export STEDI_LANDING_ROOT = $(landing_root)
 
-.PHONY: help run test lint bench trino athena-local sample-landing docs constraints clean chromium report-athena
+.PHONY: help run test lint conventions manifest bench trino athena-local sample-landing docs constraints clean chromium report-athena
 
 help:
 	@echo "make run    build every zone locally (LANDING_ROOT=/path, CONSENT_POLICY=as_of_consent|any_time)"
@@ -65,6 +65,7 @@ help:
 	@echo "make athena-local PORT=5000   a local Athena (Trino behind the Athena API) on 127.0.0.1:PORT"
 	@echo "make bench  time + peak memory of each dbt step on generated data -> target/bench/bench.json"
 	@echo "            (BENCH_READINGS=8000000, BENCH_ARGS='--no-athena --seed 1 ...')"
+	@echo "make conventions   dbt-score on the parsed project: descriptions, owners, key tests, contracts"
 	@echo "make report-athena   the pipeline report of an athena build -> target/report-athena.html"
 	@echo "make docs   generate the dbt docs site into target/ (serve with: $(BIN)/dbt docs serve)"
 	@echo "make clean  remove .venv, target/, logs/ and lake/"
@@ -133,9 +134,23 @@ run: $(VENV)/.installed-run profiles.yml sample-landing
 	@$(BIN)/stedi report --duckdb "$(STEDI_DUCKDB_PATH)" --target-path target --output "$(REPORT)"
 
 # -- proof -----------------------------------------------------------------------------------
+# The manifest the convention checks read: parsed only (no database, no data), into its own target
+# path so that it never replaces a build's target/manifest.json.
+CHECKS_TARGET := target/checks
+manifest: $(VENV)/.installed-dev profiles.yml
+	STEDI_DUCKDB_PATH=:memory: $(BIN)/dbt parse --quiet --target-path $(CHECKS_TARGET)
+
+# The models' metadata conventions (dbt-score, [tool.dbt-score] in pyproject.toml, dbt_score_rules/):
+# described, owned by a team, a key test, contracts enforced in trusted/curated/quarantine/audit.
+conventions: manifest
+	$(BIN)/dbt-score lint --manifest $(CHECKS_TARGET)/manifest.json
+
 lint: $(VENV)/.installed-dev profiles.yml $(BIN)/actionlint
-	$(BIN)/ruff check src harness tests/python bench
-	$(BIN)/ruff format --check src harness tests/python bench
+	$(BIN)/ruff check src harness tests/python bench dbt_score_rules
+	$(BIN)/ruff format --check src harness tests/python bench dbt_score_rules
+	$(BIN)/yamllint --strict .
+	$(BIN)/actionlint
+	@$(MAKE) --no-print-directory conventions
 	STEDI_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
 
 # Test files run in parallel on every core, one file per worker (their fixtures build once per file).

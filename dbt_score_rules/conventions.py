@@ -1,0 +1,55 @@
+"""The conventions of this project's models that dbt-score's built-in rules do not express.
+
+- every model has a key test: a `unique` test on a column or a `unique_combination_of_columns`
+  test on the model (the project's own generic test, macros/generic_tests/), except the models
+  under `keyless_paths` (the base views: one row per landing record, which has no key);
+- the models of the governed zones (trusted, curated, quarantine, audit) have an enforced
+  contract (dbt_project.yml sets it per folder; a model that turns it off fails);
+- every model's owner (meta.owner, set per zone in dbt_project.yml) is one of `teams`, the teams
+  that .github/CODEOWNERS names.
+
+A primary_key constraint alone is no key test: neither dbt-athena nor the trusted zone's Iceberg
+tables enforce one. (The built-in has_uniqueness_test checks that a declared one has its test.)
+"""
+
+# No `from __future__ import annotations`: dbt-score reads the rule functions' annotations as types.
+from dbt_score import Model, RuleViolation, Severity, rule
+
+KEY_TESTS = frozenset({"unique", "unique_combination_of_columns", "dbt_utils.unique_combination_of_columns"})
+
+
+def _zone(model: Model) -> str:
+    """The folder right under models/ that the model is in: its zone (dbt_project.yml)."""
+    parts = model.original_file_path.split("/")
+    return parts[1] if len(parts) > 2 else ""
+
+
+@rule(severity=Severity.HIGH)
+def has_key_test(model: Model, keyless_paths: tuple[str, ...] = ()) -> RuleViolation | None:
+    """A model has a key test: `unique` on a column or `unique_combination_of_columns`."""
+    if any(model.original_file_path.startswith(path) for path in keyless_paths):
+        return None
+    tests = [*model.tests, *(test for column in model.columns for test in column.tests)]
+    if not any(test.type in KEY_TESTS for test in tests):
+        return RuleViolation("No key test: add `unique` to the key column or unique_combination_of_columns.")
+    return None
+
+
+@rule(severity=Severity.CRITICAL)
+def contract_enforced_in_governed_zones(
+    model: Model, zones: tuple[str, ...] = ("trusted", "curated", "quarantine", "audit")
+) -> RuleViolation | None:
+    """Models of the trusted, curated, quarantine and audit zones have an enforced contract."""
+    zone = _zone(model)
+    if zone in zones and not (model.config.get("contract") or {}).get("enforced"):
+        return RuleViolation(f"A {zone} model without an enforced contract (contract: enforced: true).")
+    return None
+
+
+@rule(severity=Severity.HIGH)
+def owner_is_a_team(model: Model, teams: tuple[str, ...] = ()) -> RuleViolation | None:
+    """A model's owner (meta.owner) is one of the teams of .github/CODEOWNERS."""
+    owner = model.meta.get("owner")
+    if owner and teams and owner not in teams:
+        return RuleViolation(f"Owner {owner!r} is none of the teams {', '.join(teams)}.")
+    return None

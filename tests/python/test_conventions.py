@@ -1,0 +1,209 @@
+"""The pull-request checks check: the workflow files pass actionlint, every YAML file passes
+yamllint, and dbt-score passes on the project while each convention it enforces fails a model
+that breaks it (the manifest edited in a temporary folder: nothing is built, about 15 s).
+
+The conventions (pyproject.toml [tool.dbt-score], dbt_score_rules/): every model and column
+described, every model owned by a team of .github/CODEOWNERS, a key test on every model but the
+keyless base views, an enforced contract on every model of trusted, curated, quarantine and audit.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import BIN, PROJECT_ROOT
+
+Manifest = dict[str, Any]
+
+
+def run(*command: str | Path, cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def tool(name: str) -> Path:
+    path = BIN / name
+    if not path.exists():
+        pytest.fail(f"{path} is missing: `make lint` (make test) builds it")
+    return path
+
+
+# -- the workflow files and the YAML -----------------------------------------------------------
+
+
+def test_workflow_files_pass_actionlint() -> None:
+    workflows = sorted((PROJECT_ROOT / ".github" / "workflows").glob("*.yml"))
+    assert {path.name for path in workflows} >= {"pull-request.yml", "main.yml"}
+    result = run(tool("actionlint"), *workflows)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    # a job that needs a job that does not exist, and an expression on a context that does not
+    broken.write_text(
+        "on: pull_request\n"
+        "jobs:\n"
+        "  test:\n"
+        "    runs-on: ubuntu-24.04\n"
+        "    needs: [lint]\n"
+        "    steps:\n"
+        "      - run: echo ${{ github.event.pull_request.nonsense.sha }} ${{ secretz.TOKEN }}\n"
+    )
+    result = run(tool("actionlint"), broken, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "lint" in result.stdout and "secretz" in result.stdout
+
+
+def test_yaml_files_pass_yamllint() -> None:
+    result = run(tool("yamllint"), "--strict", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_yamllint_catches_a_duplicate_key(tmp_path: Path) -> None:
+    # A model listed with `columns:` twice: YAML keeps the last, dbt silently loses the first.
+    shutil.copy(PROJECT_ROOT / ".yamllint", tmp_path / ".yamllint")
+    (tmp_path / ".gitignore").write_text("")
+    (tmp_path / "_models.yml").write_text(
+        "models:\n  - name: m\n    columns:\n      - name: a\n    columns:\n      - name: b\n"
+    )
+    result = run(tool("yamllint"), "--strict", ".", cwd=tmp_path)
+    assert result.returncode == 1 and "key-duplicates" in result.stdout, result.stdout
+
+
+def test_codeowners_teams_are_the_owners_dbt_score_allows() -> None:
+    codeowners = (PROJECT_ROOT / ".github" / "CODEOWNERS").read_text()
+    teams = set(re.findall(r"@stedi/([\w-]+)", codeowners))
+    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["dbt-score"]
+    allowed = set(config["rules"]["dbt_score_rules.conventions.owner_is_a_team"]["teams"])
+    assert teams == allowed
+    for path in ("/macros/privacy/", "/tests/privacy/", "/models/audit/"):
+        owners = next(line.split()[1:] for line in codeowners.splitlines() if line.startswith(path + " "))
+        assert "@stedi/privacy-officer" in owners, path
+
+
+# -- dbt-score ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
+    """The project's manifest from `dbt parse` (no database)."""
+    work = tmp_path_factory.mktemp("conventions")
+    (work / "profiles").mkdir()
+    shutil.copy(PROJECT_ROOT / "profiles.example.yml", work / "profiles" / "profiles.yml")
+    env = {**os.environ, "STEDI_DUCKDB_PATH": ":memory:", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("STEDI_TARGET", None)
+    result = run(
+        BIN / "dbt", "parse", "--quiet", "--no-partial-parse",
+        "--project-dir", PROJECT_ROOT, "--profiles-dir", work / "profiles",
+        "--target-path", work / "target", "--log-path", work / "logs",
+        env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads((work / "target" / "manifest.json").read_text())
+
+
+def score(manifest: Manifest, folder: Path) -> tuple[int, dict[str, Any]]:
+    """dbt-score on the manifest, with the project's configuration and rules (from its root)."""
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    result = run(tool("dbt-score"), "lint", "--manifest", path, "--format", "json")
+    assert result.stdout.strip(), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def failures(report: dict[str, Any]) -> dict[str, set[str]]:
+    """Each failing item's failing rules, by the rules' short names."""
+    return {
+        unique_id: {
+            name.rsplit(".", 1)[1] for name, outcome in item["results"].items() if outcome["result"] != "OK"
+        }
+        for unique_id, item in report["evaluables"].items()
+        if not item["pass"]
+    }
+
+
+def test_the_project_passes_dbt_score(manifest: Manifest, tmp_path: Path) -> None:
+    returncode, report = score(manifest, tmp_path)
+    assert failures(report) == {}
+    assert report["project"]["score"] == 10.0
+    assert returncode == 0
+
+
+def model(manifest: Manifest, name: str) -> dict[str, Any]:
+    return manifest["nodes"][f"model.stedi.{name}"]
+
+
+def no_description(m: Manifest) -> None:
+    model(m, "customers_curated")["description"] = ""
+
+
+def a_column_without_description(m: Manifest) -> None:
+    model(m, "machine_learning_curated")["columns"]["subject_id"]["description"] = ""
+
+
+def no_owner(m: Manifest) -> None:
+    node = model(m, "customer_trusted")
+    node["meta"].pop("owner")
+    node["config"]["meta"].pop("owner")
+
+
+def an_owner_who_is_no_team(m: Manifest) -> None:
+    node = model(m, "erasure_log")
+    node["meta"]["owner"] = node["config"]["meta"]["owner"] = "alice"
+
+
+def no_contract(m: Manifest) -> None:
+    model(m, "accelerometer_trusted")["config"]["contract"]["enforced"] = False
+
+
+def no_key_test(m: Manifest) -> None:
+    for unique_id, node in list(m["nodes"].items()):
+        if node.get("attached_node") == "model.stedi.stg_stedi__customers" and (
+            (node.get("test_metadata") or {}).get("name") in {"unique", "unique_combination_of_columns"}
+        ):
+            del m["nodes"][unique_id]
+
+
+BREAKS: dict[str, tuple[Callable[[Manifest], None], str, str]] = {
+    # what the change does: (the change, the model that must fail, the rule that fails it)
+    "model without description": (no_description, "customers_curated", "has_description"),
+    "column without description": (
+        a_column_without_description,
+        "machine_learning_curated",
+        "columns_have_description",
+    ),
+    "model without owner": (no_owner, "customer_trusted", "has_owner"),
+    "owner not a CODEOWNERS team": (an_owner_who_is_no_team, "erasure_log", "owner_is_a_team"),
+    "trusted model without contract": (
+        no_contract,
+        "accelerometer_trusted",
+        "contract_enforced_in_governed_zones",
+    ),
+    "model without key test": (no_key_test, "stg_stedi__customers", "has_key_test"),
+}
+
+
+@pytest.mark.parametrize("change", list(BREAKS))
+def test_dbt_score_fails_a_model_that_breaks_a_convention(
+    manifest: Manifest, tmp_path: Path, change: str
+) -> None:
+    breaks, name, rule = BREAKS[change]
+    broken = copy.deepcopy(manifest)
+    breaks(broken)
+    returncode, report = score(broken, tmp_path)
+    assert returncode == 1
+    assert failures(report) == {f"model.stedi.{name}": {rule}}
