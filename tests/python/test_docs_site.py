@@ -132,7 +132,10 @@ def shows_model(page, model: dict) -> None:  # type: ignore[no-untyped-def]
     shown_columns = [
         name.strip() for name in page.locator("column-details tr.column-row td:first-child").all_inner_texts()
     ]
-    assert sorted(shown_columns) == sorted(columns), "the Columns table does not list the documented columns"
+    assert sorted(shown_columns) == sorted(columns), (
+        f"the Columns table lacks {sorted(set(columns) - set(shown_columns))}, "
+        f"shows undocumented {sorted(set(shown_columns) - set(columns))}"
+    )
 
 
 def test_model_page_shows_description_and_columns(site: Site, served: str) -> None:
@@ -161,7 +164,9 @@ GRAPH_STATE = """() => {
   const cy = container && container._cyreg && container._cyreg.cy;
   if (!cy) return {ready: false, nodes: [], painted: 0};
   const box = container.getBoundingClientRect();
-  const nodes = cy.nodes().filter(node => {
+  // a hidden graph (its panel closed) draws nothing for the reader, whatever cytoscape holds
+  const shown = container.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
+  const nodes = !shown ? [] : cy.nodes().filter(node => {
     if (!node.visible()) return false;
     const b = node.renderedBoundingBox();
     return b.w > 0 && b.h > 0 && b.x2 > 0 && b.y2 > 0 && b.x1 < box.width && b.y1 < box.height;
@@ -179,8 +184,7 @@ GRAPH_STATE = """() => {
 def test_lineage_graph_renders_the_models_nodes(site: Site, served: str) -> None:
     with chromium_page() as page:
         page.goto(f"{served}#!/model/{MODEL}")
-        page.locator(".model-markdown").first.wait_for(timeout=LOAD_TIMEOUT_MS)
-        page.get_by_title("View Lineage Graph").click()
+        page.get_by_title("View Lineage Graph").click(timeout=LOAD_TIMEOUT_MS)
         page.locator('a[title="View Fullscreen"]:visible').first.click()
         with suppress(PlaywrightTimeout):  # the assertions below say what was (not) drawn
             page.wait_for_function(
