@@ -32,6 +32,9 @@ SEARCH_TERM = "consent"
 # What the site shows in place of a model's description when it has none.
 UNDOCUMENTED = "not currently documented"
 LOAD_TIMEOUT_MS = 30_000
+# The site scrolls inside its own panel, so a screenshot holds one window: one tall enough for the
+# model page's description and every column.
+TALL = (1400, 1700)
 
 
 @dataclass(frozen=True)
@@ -139,9 +142,16 @@ def shows_model(page, model: dict) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_model_page_shows_description_and_columns(site: Site, served: str) -> None:
-    with chromium_page() as page:
+    with chromium_page(TALL) as page:
         page.goto(f"{served}#!/model/{MODEL}")
         shows_model(page, site.model)
+        # A column's full description (its unit and sampling) opens under its row.
+        column = "x"
+        name_cell = page.locator("td:first-child", has_text=re.compile(rf"^\s*{column}\s*$"))
+        page.locator("column-details tr.column-row").filter(has=name_cell).first.click()
+        expanded = words(page.locator("column-details td.column-expanded:visible").first.inner_text())
+        described = words(site.model["columns"][column]["description"]).replace("*", "")
+        assert described and described in expanded, f"{column}'s description is not shown: {expanded!r}"
         screenshot(page, "docs_model_machine_learning_curated")
         # The exposure's owner and maturity are on its page.
         exposure = site.manifest["exposures"][EXPOSURE]
@@ -225,7 +235,7 @@ def test_search_finds_consent(site: Site, served: str) -> None:
 def test_static_site_opens_from_a_file(site: Site) -> None:
     """static_index.html, the single file to share, carries manifest and catalog: it opens from
     disk with no server."""
-    with chromium_page() as page:
+    with chromium_page(TALL) as page:
         page.goto(f"{(site.target / 'static_index.html').as_uri()}#!/model/{MODEL}")
         shows_model(page, site.model)
         screenshot(page, "docs_static_model_machine_learning_curated")
