@@ -6,6 +6,8 @@
 #               the Python tooling)
 #   make athena-local PORT=5000   the local Athena (S3, Glue, STS, Athena API, Trino) in the foreground
 #   make bench  time and measure the dbt build on generated data (BENCH_READINGS=8000000 BENCH_ARGS=...)
+#   make docs   the dbt docs site in target/ (index.html to serve, static_index.html to share)
+#   make docs-serve DOCS_PORT=8080   that site on http://127.0.0.1:DOCS_PORT
 #
 #   make run LANDING_ROOT=/path/to/landing CONSENT_POLICY=any_time
 
@@ -42,6 +44,8 @@ PORT ?= 5000
 # (e.g. BENCH_ARGS='--no-athena' or '--athena-readings 100000'; bench.py --help lists them).
 BENCH_READINGS ?= 8000000
 BENCH_ARGS ?=
+# `make docs-serve`: the port of the docs site on 127.0.0.1.
+DOCS_PORT ?= 8080
 
 # LANDING_ROOT made absolute. Not with $(abspath): make's functions split words on spaces, and
 # "/data/STEDI landing" is one folder.
@@ -54,9 +58,9 @@ endif
 # dbt reads landing_root from STEDI_LANDING_ROOT (dbt_project.yml), so no quote or space in the
 # path has to survive a YAML string inside a shell string.
 DBT_VARS := {consent_policy: $(CONSENT_POLICY)}
-run docs: export STEDI_LANDING_ROOT = $(landing_root)
+run docs docs-serve: export STEDI_LANDING_ROOT = $(landing_root)
 
-.PHONY: help run test lint conventions manifest bench trino athena-local sample-landing docs constraints clean chromium report-athena
+.PHONY: help run test lint conventions manifest bench trino athena-local sample-landing docs docs-serve constraints clean chromium report-athena
 
 help:
 	@echo "make run    build every zone locally (LANDING_ROOT=/path, CONSENT_POLICY=as_of_consent|any_time)"
@@ -67,7 +71,9 @@ help:
 	@echo "            (BENCH_READINGS=8000000, BENCH_ARGS='--no-athena --seed 1 ...')"
 	@echo "make conventions   dbt-score on the parsed project: descriptions, owners, key tests, contracts"
 	@echo "make report-athena   the pipeline report of an athena build -> target/report-athena.html"
-	@echo "make docs   generate the dbt docs site into target/ (serve with: $(BIN)/dbt docs serve)"
+	@echo "make docs   generate the dbt docs site into target/: index.html (served) and static_index.html"
+	@echo "            (one self-contained file to share, opens from disk)"
+	@echo "make docs-serve   make docs, then serve it on http://127.0.0.1:$(DOCS_PORT) (DOCS_PORT=8080)"
 	@echo "make clean  remove .venv, target/, logs/ and lake/"
 
 # -- environment -----------------------------------------------------------------------------
@@ -171,8 +177,21 @@ bench: $(VENV)/.installed-dev trino
 report-athena: $(VENV)/.installed-run
 	$(BIN)/stedi report --target athena --target-path target --output target/report-athena.html
 
+# The docs site: one `dbt docs generate --static` writes both forms into target/: index.html
+# (with manifest.json and catalog.json beside it, what `dbt docs serve` serves) and
+# static_index.html (the same site with both inlined: one file that opens from disk, to share).
+# Column types come from the built tables: after `make run` the catalog has them all.
 docs: $(VENV)/.installed-run profiles.yml sample-landing
-	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'
+	$(BIN)/dbt docs generate --static --vars '$(DBT_VARS)'
+	@echo
+	@echo "The docs site is in target/. To open it:"
+	@echo "  served:  make docs-serve   then browse http://127.0.0.1:$(DOCS_PORT)/ (another port: DOCS_PORT=8081)"
+	@echo "  shared:  $(CURDIR)/target/static_index.html"
+	@echo "           one self-contained file: open it from disk or send it, no server needed"
+
+# Bound to 127.0.0.1 only (the site shows the compiled SQL of every model); no browser is opened.
+docs-serve: docs
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 # Re-pin every transitive dependency after changing requirements*.txt.
 constraints: $(VENV)/.python-ok
