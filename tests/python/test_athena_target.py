@@ -98,9 +98,9 @@ def model_relations(run_target: Path) -> dict[str, tuple[str, str]]:
     }
 
 
-def athena_cursor(local_athena: AthenaLocal) -> Any:
-    """A cursor on the local Athena, through the Athena API as a data tool (pyathena) opens one."""
-    connection = pyathena_connect(
+def athena_connection(local_athena: AthenaLocal) -> Any:
+    """A connection to the local Athena, through the Athena API as a data tool (pyathena) opens one."""
+    return pyathena_connect(
         s3_staging_dir=f"s3://{BUCKET}/athena-results/",
         region_name=REGION,
         work_group="primary",
@@ -109,7 +109,10 @@ def athena_cursor(local_athena: AthenaLocal) -> Any:
         aws_secret_access_key="testing",
         poll_interval=0.01,
     )
-    return connection.cursor()
+
+
+def athena_cursor(local_athena: AthenaLocal) -> Any:
+    return athena_connection(local_athena).cursor()
 
 
 def athena_query(local_athena: AthenaLocal, sql: str) -> list[tuple[Any, ...]]:
@@ -439,6 +442,37 @@ def test_the_subject_key_is_in_no_query_sent_to_athena_and_no_file_dbt_wrote(
     written = [path for path in athena.work_dir.rglob("*") if path.is_file() and path.suffix != ".duckdb"]
     assert any(path.suffix == ".log" for path in written)
     assert not [path for path in written if SUBJECT_KEY.encode() in path.read_bytes()]
+
+
+def test_the_pipeline_report_reads_the_athena_tables(
+    athena_builds: dict[str, Any], local_athena: AthenaLocal, tmp_path: Path
+) -> None:
+    """`stedi report --target athena` (make report-athena) after the last Athena build: the page is
+    written from the prefixed Athena databases with nothing missing, and the same SQL gives the
+    same funnel on Trino as on the local build of the same landing data."""
+    from stedi.report import AthenaLake, DuckDBLake, reconciliation_rows
+
+    policy = athena_builds["policy"]
+    output = tmp_path / "report-athena.html"
+    command = [str(BIN / "stedi"), "report", "--target", "athena", "--output", str(output)]
+    command += [
+        "--target-path",
+        str(athena_builds["runs"][-1].target_path),
+        "--project-dir",
+        str(PROJECT_ROOT),
+    ]
+    env = DbtProject.base_env() | athena_env(local_athena, f"ci_{policy}")
+    run = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and "missing" not in run.stdout, run.stdout + run.stderr
+    page = output.read_text()
+    assert "id='missing'" not in page and f"<b>{policy}</b>" in page
+    athena_lake = AthenaLake(f"ci_{policy}", connect=lambda: athena_connection(local_athena))
+    local_lake = DuckDBLake(athena_builds["local"].duckdb_path)
+    try:
+        assert reconciliation_rows(athena_lake) == reconciliation_rows(local_lake)
+    finally:
+        athena_lake.close()
+        local_lake.close()
 
 
 def test_zones_are_in_prefixed_glue_databases_as_iceberg_at_stedi_s3_layout(
