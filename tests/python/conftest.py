@@ -42,6 +42,11 @@ PROJECT_FILES = (
 CONSENT_POLICIES = ("as_of_consent", "any_time")
 
 
+# The test modules that use the session fixture plain_checkout: the scheduler keeps them on one
+# worker, so its build is made once.
+PLAIN_CHECKOUT_MODULES = ("test_plain_dbt.py", "test_docs_site.py")
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """`pytest -n`: each test module runs on one worker, as with --dist loadfile, except that a
     module's tests under one consent policy (`[as_of_consent]`, `[any_time]`) are a unit of their
@@ -53,6 +58,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
         def _split_scope(self, nodeid: str) -> str:
             module, _, name = nodeid.partition("::")
             parameter = name.rpartition("[")[2].rstrip("]") if name.endswith("]") else ""
+            if module.rsplit("/", 1)[-1] in PLAIN_CHECKOUT_MODULES:
+                return "plain-checkout"  # one worker: they share the plain_checkout build
             return f"{module}|{parameter}" if parameter in CONSENT_POLICIES else module
 
     return ModuleAndPolicyScheduling(config, log)
@@ -298,3 +305,46 @@ def athena() -> Iterator[AthenaLocal]:
     home = Path(os.environ.get("ATHENA_LOCAL_HOME") or PROJECT_ROOT / ".athena-local")
     with AthenaLocal(trino_home=home) as running:
         yield running
+
+
+class PlainCheckout:
+    """A copy of the checkout as `make run` leaves it (profiles.yml made by make's own rule, the
+    sample landing data in lake/landing with readings up to yesterday, as make generates it), in
+    which dbt runs as a newcomer types it: from the project root, no flag, none of the STEDI_ /
+    DBT_ / AWS_ settings, and a HOME without ~/.dbt."""
+
+    def __init__(self, root: Path, home: Path) -> None:
+        self.root = root
+        self.home = home
+
+    def env(self) -> dict[str, str]:
+        env = DbtProject.base_env() | {"HOME": str(self.home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        env["PATH"] = f"{BIN}:{env.get('PATH', '')}"
+        return env
+
+    def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["dbt", *args], cwd=self.root, env=self.env(), capture_output=True, text=True, check=False
+        )
+
+
+@pytest.fixture(scope="session")
+def plain_checkout(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[PlainCheckout, subprocess.CompletedProcess[str]]:
+    """The plain checkout, and its plain `dbt build` (the one build the modules share)."""
+    from datetime import UTC, datetime, timedelta
+
+    work = tmp_path_factory.mktemp("plain-checkout")
+    root = copy_project(work / "stedi")
+    for name in ("Makefile", "profiles.example.yml"):
+        shutil.copy(PROJECT_ROOT / name, root / name)
+    subprocess.run(
+        ["make", "--no-print-directory", "profiles.yml"], cwd=root, check=True, capture_output=True
+    )
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    command = [str(BIN / "stedi"), "generate", "--out", str(root / "lake" / "landing")]
+    subprocess.run([*command, "--customers", "60", "--end-date", yesterday], check=True, capture_output=True)
+    (work / "home").mkdir()
+    checkout = PlainCheckout(root, work / "home")
+    return checkout, checkout.dbt("build")

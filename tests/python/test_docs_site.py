@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser import chromium_page, screenshot
-from conftest import BIN, PROJECT_ROOT, DbtProject, Landing
+from conftest import PlainCheckout
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ TALL = (1400, 1700)
 
 @dataclass(frozen=True)
 class Site:
-    project: DbtProject
+    checkout: PlainCheckout
     target: Path
     manifest: dict
 
@@ -49,19 +49,18 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(clean_landing: Landing, tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """One small build (the catalog then has every table's columns and types) and the docs of it:
-    `dbt docs generate --static`, as `make docs` runs it. The build skips the data and unit
-    tests: other test files prove the data; the site only needs the tables."""
-    project = DbtProject(PROJECT_ROOT, tmp_path_factory.mktemp("docs-site"))
-    variables = {"landing_root": str(clean_landing.root)}
-    build = project.dbt("build", "--exclude-resource-type", "test", "unit_test", variables=variables)
-    assert build.returncode == 0, build.output[-4000:]
-    docs = project.dbt("docs", "generate", "--static", variables=variables)
-    assert docs.returncode == 0, docs.output[-4000:]
+def site(plain_checkout: tuple[PlainCheckout, subprocess.CompletedProcess[str]]) -> Site:
+    """The docs of the plain checkout's build (conftest.plain_checkout: the project as `make run`
+    leaves it, so the catalog has every table's columns and types), made as `make docs` makes
+    them and as a newcomer types it: plain `dbt docs generate --static` from the project root."""
+    checkout, build = plain_checkout
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    docs = checkout.dbt("docs", "generate", "--static")
+    assert docs.returncode == 0, (docs.stdout + docs.stderr)[-4000:]
+    target = checkout.root / "target"
     for name in ("index.html", "manifest.json", "catalog.json", "static_index.html"):
-        assert (docs.target_path / name).is_file(), f"dbt docs generate --static wrote no {name}"
-    return Site(project, docs.target_path, json.loads((docs.target_path / "manifest.json").read_text()))
+        assert (target / name).is_file(), f"dbt docs generate --static wrote no {name}"
+    return Site(checkout, target, json.loads((target / "manifest.json").read_text()))
 
 
 def free_port() -> int:
@@ -74,26 +73,12 @@ def free_port() -> int:
 def served(site: Site) -> Iterator[str]:
     """`dbt docs serve` of the site's target folder on 127.0.0.1, a free port; its base URL."""
     port = free_port()
-    command = [
-        str(BIN / "dbt"),
-        "docs",
-        "serve",
-        "--project-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(site.target),
-        "--log-path",
-        str(site.target.parent / "logs"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-browser",
-    ]
+    # what `make docs-serve` runs, plain, from the project root
+    command = ["dbt", "docs", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-browser"]
     log = site.target.parent / "docs-serve.log"
     with log.open("w") as output:
         server = subprocess.Popen(
-            command, cwd=site.target.parent, env=site.project.env(), stdout=output, stderr=output
+            command, cwd=site.checkout.root, env=site.checkout.env(), stdout=output, stderr=output
         )
     try:
         deadline = time.monotonic() + 60
@@ -117,8 +102,9 @@ def served(site: Site) -> Iterator[str]:
 
 def words(text: str) -> str:
     """Text as the reader sees it, for comparing markdown with the rendered page: Markdown's code
-    marks dropped and whitespace collapsed."""
-    return " ".join(text.replace("`", "").split())
+    and emphasis marks and list bullets dropped, whitespace collapsed."""
+    plain = re.sub(r"^\s*- ", "", text, flags=re.MULTILINE)
+    return " ".join(plain.replace("`", "").replace("**", "").replace("*", "").split())
 
 
 def shows_model(page, model: dict) -> None:  # type: ignore[no-untyped-def]

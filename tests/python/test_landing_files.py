@@ -68,7 +68,8 @@ def test_make_run_hands_a_landing_root_with_a_space_to_dbt_whole(tmp_path: Path)
     )
     assert completed.returncode == 0, completed.stderr
     calls = log.read_text().splitlines()
-    assert calls.count(f"STEDI_LANDING_ROOT={landing}") == 2  # dbt build, then stedi summary
+    # dbt build, dbt source freshness, stedi summary, stedi report
+    assert calls.count(f"STEDI_LANDING_ROOT={landing}") == 4
     assert f"arg={landing}" in calls  # stedi summary --landing-root
 
 
