@@ -350,21 +350,39 @@ def test_every_model_on_athena_equals_a_full_local_build_row_for_row(
     assert not different, different
 
 
+def athena_text_columns(local_athena: AthenaLocal, schemas: set[str]) -> dict[tuple[str, str], list[str]]:
+    """(schema, table) -> its varchar columns, for every table and view of `schemas` (each one a
+    key, with or without text columns): one query of the information schema, not one a relation."""
+    listed = ", ".join(f"'{schema}'" for schema in sorted(schemas))
+    rows = athena_query(
+        local_athena,
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        f"where table_schema in ({listed}) order by ordinal_position",
+    )
+    columns: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column, data_type in rows:
+        text = columns.setdefault((schema, table), [])
+        if data_type.startswith("varchar"):
+            text.append(column)
+    return columns
+
+
 def athena_text_values(
-    local_athena: AthenaLocal, relation: str, values: set[str], version: int | None = None
+    local_athena: AthenaLocal,
+    relation: str,
+    text_columns: list[str],
+    values: set[str],
+    version: int | None = None,
 ) -> dict[str, int]:
     """column -> how many rows of `relation` (at Iceberg snapshot `version`, if given) hold one of
-    `values` (trimmed, lower case), for each of its varchar columns."""
-    cursor = athena_cursor(local_athena)
-    at = f" for version as of {version}" if version is not None else ""
-    cursor.execute(f"select * from {relation}{at} limit 0")
-    text_columns = [column[0] for column in cursor.description if column[1] == "varchar"]
+    `values` (trimmed, lower case), for each of its varchar columns `text_columns`."""
     if not text_columns:
         return {}
+    at = f" for version as of {version}" if version is not None else ""
     listed = ", ".join("'" + value.replace("'", "''") + "'" for value in sorted(values))
     counts = ", ".join(f'count_if(lower(trim("{column}")) in ({listed}))' for column in text_columns)
-    cursor.execute(f"select {counts} from {relation}{at}")
-    return {column: count for column, count in zip(text_columns, cursor.fetchone(), strict=True) if count}
+    [row] = athena_query(local_athena, f"select {counts} from {relation}{at}")
+    return {column: count for column, count in zip(text_columns, row, strict=True) if count}
 
 
 def parquet_text_values(path: Path, values: list[str]) -> dict[str, int]:
@@ -398,9 +416,12 @@ def test_an_erasure_leaves_no_trace_in_any_athena_table_its_history_or_the_lake_
     assert counts["customer"] and counts["accelerometer"] and counts["step_trainer"], counts
     relations = built_relations(athena_builds["runs"][-1].target_path)
     found: dict[str, int] = {}
+    text_columns = athena_text_columns(local_athena, {schema for schema, _, _ in relations.values()})
     for name, (schema, table, materialized) in relations.items():
         relation = f'"{schema}"."{table}"'
-        now = athena_text_values(local_athena, relation, identifiers)
+        assert (schema, table) in text_columns, f"{relation} is not in the information schema"
+        columns = text_columns[(schema, table)]
+        now = athena_text_values(local_athena, relation, columns, identifiers)
         found |= {f"{name}.{column}": count for column, count in now.items()}
         if materialized not in ("incremental", "snapshot"):
             continue
@@ -408,7 +429,7 @@ def test_an_erasure_leaves_no_trace_in_any_athena_table_its_history_or_the_lake_
         if len(history) != 1:
             found[f"{name}: readable snapshots"] = len(history)
         for (snapshot_id,) in history:
-            then = athena_text_values(local_athena, relation, identifiers, snapshot_id)
+            then = athena_text_values(local_athena, relation, columns, identifiers, snapshot_id)
             found |= {f"{name}@{snapshot_id}.{column}": count for column, count in then.items()}
 
     s3 = boto3.client("s3", **client_settings(local_athena))
