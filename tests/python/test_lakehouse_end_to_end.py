@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -161,7 +162,11 @@ def test_each_subject_is_in_one_split_drawn_from_its_id_alone(build) -> None:
         subject: split_of(subject) for subject, _ in splits
     }
     shares = {name: sum(values[0] == name for _, values in splits) / len(splits) for name in SPLITS}
-    assert abs(shares["train"] - 0.7) < 0.15 and min(shares.values()) > 0, shares
+    # Each build draws its own subject key, so the shares are a binomial draw of len(splits)
+    # subjects: within 5 standard deviations of var ml_split's 0.7 (a fixed 0.15 fails about one
+    # build in 600 at the ~90 subjects here; it did once).
+    assert abs(shares["train"] - 0.7) < 5 * math.sqrt(0.7 * 0.3 / len(splits)), shares
+    assert min(shares.values()) > 0, shares
 
 
 def test_the_split_test_fails_when_a_subject_is_in_two_splits(build) -> None:
