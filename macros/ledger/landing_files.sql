@@ -106,7 +106,9 @@
     {%- if not execute or not is_incremental() -%}
         {{ return(files) }}
     {%- endif -%}
-    {%- set read = run_query("select landing_file from " ~ ledger ~ " where row_type = 'file'") -%}
+    {%- set read = run_query(
+        "select landing_file from " ~ ledger ~ " where ledger_day = " ~ non_reading_ledger_day() ~ " and row_type = 'file'"
+    ) -%}
     {%- set already_read = read.columns[0].values() | list -%}
     {%- set new_files = [] -%}
     {%- for path in files if _name_of(path) not in already_read -%}
@@ -131,13 +133,16 @@
 {#-
     The merge every ledger uses, on both engines: a row whose landing_record_count is 0 deletes
     its row, any other replaces or adds it. One statement, so a run's whole change to a ledger is
-    one commit (one Iceberg snapshot on Athena, none when nothing changes).
+    one commit (one Iceberg snapshot on Athena, none when nothing changes). Rows are matched on
+    their ledger_day too, the Iceberg partition: Trino's dynamic filter then reads only the
+    target's partitions (days) that the run's rows fall on.
 -#}
 {% macro ledger_config() -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'merge',
-        'unique_key': 'row_key',
+        'unique_key': ['ledger_day', 'row_key'],
+        'partitioned_by': ['ledger_day'],
         'on_schema_change': 'fail',
         'delete_condition': 'src.landing_record_count = 0',
         'insert_condition': 'src.landing_record_count > 0',
@@ -181,7 +186,8 @@
     left join ({{ holders }}) as holders
         on ledger.{{ key }} = holders.{{ key }}
     where
-        ledger.row_type = 'withheld' and not coalesce(holders.is_withheld, false)
+        ledger.ledger_day = {{ non_reading_ledger_day() }} and ledger.row_type = 'withheld'
+        and not coalesce(holders.is_withheld, false)
         and ledger.{{ key }} not in ({{ erased }})
 {%- endmacro %}
 

@@ -93,7 +93,7 @@
 
     from {{ ledger }} as ledger
     left join {{ ledger }} as unknown_files
-        on unknown_files.row_key = 'erased|*'
+        on unknown_files.ledger_day = {{ non_reading_ledger_day() }} and unknown_files.row_key = 'erased|*'
     where {{ is_erased }}
     having count(*) > 0
 {%- endmacro %}

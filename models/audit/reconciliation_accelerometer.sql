@@ -24,14 +24,14 @@ consent as (
 rejected as (
 
     select * from ledger
-    where row_type = 'rejected'
+    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'rejected'
 
 ),
 
 erased as (
 
     select * from ledger
-    where row_type = 'erased'
+    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'erased'
 
 ),
 
@@ -44,7 +44,7 @@ withheld as (
     from ledger
     left join consent
         on ledger.customer_email = consent.email
-    where ledger.row_type = 'withheld'
+    where ledger.ledger_day = {{ non_reading_ledger_day() }} and ledger.row_type = 'withheld'
 
 ),
 

@@ -19,14 +19,14 @@ ledger as (
 rejected as (
 
     select * from ledger
-    where row_type = 'rejected'
+    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'rejected'
 
 ),
 
 erased as (
 
     select * from ledger
-    where row_type = 'erased'
+    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'erased'
 
 ),
 
@@ -88,7 +88,7 @@ withheld as (
         on ledger.serial_number = owners.serial_number
     left join consent
         on owners.owner_email = consent.email
-    where ledger.row_type = 'withheld'
+    where ledger.ledger_day = {{ non_reading_ledger_day() }} and ledger.row_type = 'withheld'
 
 ),
 
