@@ -201,7 +201,8 @@ withheld_rows as (
 
 ),
 
-new_readings as {{ materialized_cte() }} (
+-- Read twice in an incremental run (the look-up and the rows), once in a full build.
+new_readings as {{ materialized_cte() if is_incremental() }} (
 
     select
         {{ value_names | join(',\n        ') }},
