@@ -328,6 +328,31 @@ def test_the_ledgers_learn_the_landing_files_from_the_inventory_not_by_reading_t
     assert not [sql for sql in queries if 'distinct "$path"' in sql]
 
 
+def test_each_ledger_day_is_its_own_iceberg_partition_and_non_readings_share_1970_01_01(
+    athena_builds: dict[str, Any], local_athena: AthenaLocal
+) -> None:
+    """The merge key's ledger_day is the ledgers' partition (a table without it has no such
+    partition column), so a run's merge and look-up touch only the days of its new readings: a
+    reading's day is its instant's, and every other row is in the one 1970-01-01 partition."""
+    relations = model_relations(athena_builds["runs"][0].target_path)
+    for ledger in LEDGERS:
+        schema, table = relations[ledger]
+        relation = f'"{schema}"."{table}"'
+        # $partitions counts the rows of data files, deleted ones too (a merge's deletes are
+        # delete files), so the days are compared, not their counts.
+        partition_days = athena_query(
+            local_athena, f'select partition.ledger_day from "{schema}"."{table}$partitions"'
+        )
+        days = athena_query(local_athena, f"select distinct ledger_day from {relation}")
+        assert set(days) <= set(partition_days) and len(days) > 2, ledger
+        misplaced = athena_query(
+            local_athena,
+            f"select count(*) from {relation} where ledger_day != case when row_type = 'reading' "
+            "then cast(reading_at as date) else date '1970-01-01' end",
+        )
+        assert misplaced == [(0,)], ledger
+
+
 def test_every_model_on_athena_equals_a_full_local_build_row_for_row(
     athena_builds: dict[str, Any], local_athena: AthenaLocal
 ) -> None:
