@@ -8,8 +8,9 @@
       measures  the reading's values after its instant, as (name, type) pairs;
       holders   one row per key with is_withheld (customer_consent or device_consent);
       erased    one row per erased key value (erased_emails or erased_serial_numbers).
-    The four kinds of row are in _stedi__models.yml; why readings of customers without consent
-    are counted here but never copied, in docs/design/incremental-loading.md.
+    Its kinds of row (file, rejected, withheld, reading, erased) are in _stedi__models.yml; why
+    readings of customers without consent are counted here but never copied, in
+    docs/design/incremental-loading.md.
 
     Each row has a ledger_day: a reading's day (UTC), and one fixed day for the few file,
     rejected, withheld and erased rows. It is in the merge key and, on Athena, the Iceberg
