@@ -21,6 +21,7 @@
 {%- set value_columns = [(key, 'varchar'), ('reading_epoch_ms', 'bigint')] + measures -%}
 {%- set value_names = value_columns | map('first') | list -%}
 {%- set erased_keys = erased_keys_of(erased, key) -%}
+{%- do _refuse_a_ledger_without_ledger_day() -%}
 {%- set files = landing_files(landing) -%}
 {%- set new_files = new_landing_files(files, this) -%}
 {%- set files_again = [] -%}
@@ -380,6 +381,23 @@ select * from final
         {%- do parts.append("coalesce(" ~ text ~ ", '')" if nullable else text) -%}
     {%- endfor -%}
     {{ return(parts | join(" || '|' || ")) }}
+{%- endmacro %}
+
+{#-
+    A ledger built before ledger_day existed cannot be merged into: say how to rebuild it, rather
+    than let the first query that names the column fail.
+-#}
+{% macro _refuse_a_ledger_without_ledger_day() -%}
+    {%- if execute and is_incremental() -%}
+        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'ledger_day' not in columns -%}
+            {%- do exceptions.raise_compiler_error(
+                this ~ " was built before ledgers had a ledger_day (their merge key and partition)."
+                ~ " Rebuild both ledgers and what depends on them once: dbt build --full-refresh"
+                ~ " --select stg_stedi__accelerometer_ledger+ stg_stedi__step_trainer_ledger+"
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The ledger rows of `relation` with a count of 0: the merge deletes them. -#}

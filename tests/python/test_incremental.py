@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT, DbtProject, Landing, json_lines
@@ -321,6 +322,29 @@ def test_a_run_interrupted_between_models_recovers_on_the_next_run(runs, tmp_pat
     tables = zone_tables(full)
     assert table_contents(interrupted, tables) == table_contents(full, tables)
     assert ledger_contents(interrupted) == ledger_contents(full)
+
+
+def test_a_ledger_built_before_ledger_day_is_refused_naming_the_rebuild_that_mends_it(
+    runs, tmp_path: Path
+) -> None:
+    policy, deliveries, incremental, _, _ = runs
+    root = tmp_path / "landing"
+    deliver_first(deliveries, root)
+    variables = {"landing_root": str(root), "consent_policy": policy}
+    shutil.copytree(incremental.work_dir.parent / "after-first", tmp_path / "old")
+    old = DbtProject(PROJECT_ROOT, tmp_path / "old")
+    # A lake built before the ledgers had ledger_day: the column is not there.
+    with duckdb.connect(str(old.duckdb_path)) as connection:
+        for ledger in LEDGERS:
+            connection.execute(f"alter table {ledger} drop column ledger_day")
+    refused = old.dbt("build", "--select", "stg_stedi__accelerometer_ledger", variables=variables)
+    assert refused.returncode != 0
+    rebuild = (
+        "dbt build --full-refresh --select stg_stedi__accelerometer_ledger+ stg_stedi__step_trainer_ledger+"
+    )
+    assert "was built before ledgers had a ledger_day" in refused.output and rebuild in refused.output
+    rebuilt = old.dbt(*rebuild.split()[1:], "--exclude-resource-type", "unit_test", variables=variables)
+    assert rebuilt.returncode == 0, rebuilt.output[-4000:]
 
 
 def erased_identifiers(project: DbtProject, deliveries: Deliveries) -> tuple[set[str], dict[str, int]]:
