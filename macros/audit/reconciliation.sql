@@ -107,7 +107,7 @@
             landing_file,
             landing_record_count
         from {{ ledger }}
-        where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'file'
+        where {{ is_ledger_row('file') }}
     ) as ledger_files
     {%- if from_landing %}
     full outer join (

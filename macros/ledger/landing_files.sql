@@ -107,7 +107,7 @@
         {{ return(files) }}
     {%- endif -%}
     {%- set read = run_query(
-        "select landing_file from " ~ ledger ~ " where ledger_day = " ~ non_reading_ledger_day() ~ " and row_type = 'file'"
+        "select landing_file from " ~ ledger ~ " where " ~ is_ledger_row('file')
     ) -%}
     {%- set already_read = read.columns[0].values() | list -%}
     {%- set new_files = [] -%}
@@ -186,7 +186,7 @@
     left join ({{ holders }}) as holders
         on ledger.{{ key }} = holders.{{ key }}
     where
-        ledger.ledger_day = {{ non_reading_ledger_day() }} and ledger.row_type = 'withheld'
+        {{ is_ledger_row('withheld', 'ledger') }}
         and not coalesce(holders.is_withheld, false)
         and ledger.{{ key }} not in ({{ erased }})
 {%- endmacro %}

@@ -24,14 +24,14 @@ consent as (
 rejected as (
 
     select * from ledger
-    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'rejected'
+    where {{ is_ledger_row('rejected') }}
 
 ),
 
 erased as (
 
     select * from ledger
-    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'erased'
+    where {{ is_ledger_row('erased') }}
 
 ),
 
@@ -44,7 +44,7 @@ withheld as (
     from ledger
     left join consent
         on ledger.customer_email = consent.email
-    where ledger.ledger_day = {{ non_reading_ledger_day() }} and ledger.row_type = 'withheld'
+    where {{ is_ledger_row('withheld', 'ledger') }}
 
 ),
 

@@ -19,14 +19,14 @@ ledger as (
 rejected as (
 
     select * from ledger
-    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'rejected'
+    where {{ is_ledger_row('rejected') }}
 
 ),
 
 erased as (
 
     select * from ledger
-    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'erased'
+    where {{ is_ledger_row('erased') }}
 
 ),
 
@@ -88,7 +88,7 @@ withheld as (
         on ledger.serial_number = owners.serial_number
     left join consent
         on owners.owner_email = consent.email
-    where ledger.ledger_day = {{ non_reading_ledger_day() }} and ledger.row_type = 'withheld'
+    where {{ is_ledger_row('withheld', 'ledger') }}
 
 ),
 

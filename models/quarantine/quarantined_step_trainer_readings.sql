@@ -13,7 +13,7 @@ rejected_records as (
         cast(sum(landing_record_count) as bigint) as landing_record_count
 
     from {{ ref('stg_stedi__step_trainer_ledger') }}
-    where ledger_day = {{ non_reading_ledger_day() }} and row_type = 'rejected'
+    where {{ is_ledger_row('rejected') }}
     group by reject_reason, serial_number, reading_epoch_ms, distance_from_object
 
 ),
