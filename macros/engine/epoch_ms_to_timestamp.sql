@@ -24,3 +24,8 @@
 {% macro duckdb__epoch_ms_to_timestamp(epoch_ms) -%}
     epoch_ms({{ epoch_ms }})
 {%- endmacro %}
+
+{#- The type of every timestamp column the project writes: timestamp(6) on both engines. -#}
+{% macro timestamp_type() -%}
+    {{ 'timestamp(6)' if target.type == 'athena' else 'timestamp' }}
+{%- endmacro %}
