@@ -190,6 +190,9 @@
             "alter table " ~ relation.render_hive() ~ " set tblproperties ("
             ~ "'vacuum_max_snapshot_age_seconds'='" ~ retention ~ "', 'optimize_rewrite_delete_file_threshold'='2')"
         ) -%}
+        {#- Those commits rewrite the Glue entry, and Trino's Glue catalog writes it without the
+            description and column comments the model's run persisted: persist them again. -#}
+        {%- do _persist_docs_again(relation) -%}
     {%- endfor -%}
     {{ log(
         "Erasure: rewrote the data files and expired the Iceberg history of " ~ tables | length
@@ -197,6 +200,21 @@
         ~ " without the erased rows, stay readable",
         info=true
     ) }}
+{%- endmacro %}
+
+{#- The docs of the model or snapshot whose table `relation` is, to Glue, as its run put them. -#}
+{% macro _persist_docs_again(relation) -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type in ('model', 'snapshot') and node.package_name == project_name
+        and node.schema == relation.schema and node.alias == relation.identifier -%}
+        {%- do adapter.persist_docs_to_glue(
+            relation=relation,
+            model=node,
+            persist_relation_docs=true,
+            persist_column_docs=node.columns | length > 0,
+            skip_archive_table_version=true
+        ) -%}
+    {%- endfor -%}
 {%- endmacro %}
 
 {% macro duckdb__purge_erased_history() -%}
