@@ -23,6 +23,7 @@ final as (
         readings.y,
         readings.z,
         readings.landing_record_count,
+        readings.read_at,
         case
             when customers.email is null then 'unknown_user'
         end as attribution_issue

@@ -1,16 +1,42 @@
 {{
     config(
         s3_data_dir=zone_location('accelerometer/trusted'),
-        partitioned_by=['day(reading_at)']
+        partitioned_by=['day(reading_at)'],
+        **removable_rows_config(['reading_at', 'customer_email', 'reading_epoch_ms', 'x', 'y', 'z'])
     )
 }}
 -- Accelerometer readings of customers with research consent that count under the consent policy.
+-- Incremental (macros/trusted/incremental_readings.sql): a run takes the readings the ledger read
+-- since the table last took one, and works out again every reading of a customer whose consent
+-- changed, or who was erased, since then.
+-- depends_on: {{ ref('customer_consent_history') }}
+-- depends_on: {{ ref('int_customer_consent') }}
+-- depends_on: {{ ref('erasure_log') }}
+-- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
+{%- set watermark = read_at_watermark() %}
 with
 
+-- Whose every reading is worked out again: nobody on a full build.
+to_redo as {{ materialized_cte() }} (
+
+    {{ customers_to_redo(watermark) }}
+
+),
+
+-- Those read after the watermark (a full build: every reading), and every reading of the
+-- customers to redo.
 readings as (
 
     select * from {{ ref('int_accelerometer_readings_attributed') }}
-    where attribution_issue is null
+    where attribution_issue is null and {{ read_after_watermark('read_at', watermark) }}
+
+    union all
+
+    select * from {{ ref('int_accelerometer_readings_attributed') }}
+    where
+        attribution_issue is null
+        and not {{ read_after_watermark('read_at', watermark) }}
+        and customer_email in (select to_redo.email from to_redo)
 
 ),
 
@@ -24,7 +50,7 @@ consenting_customers as (
 
 ),
 
-final as (
+due as (
 
     select
         readings.customer_email,
@@ -32,7 +58,8 @@ final as (
         readings.reading_epoch_ms,
         readings.x,
         readings.y,
-        readings.z
+        readings.z,
+        readings.read_at
 
     from readings
     inner join consenting_customers
@@ -40,6 +67,57 @@ final as (
     where {{ reading_counts_under_consent(
         'readings.reading_epoch_ms', 'consenting_customers.research_consent_epoch_ms'
     ) }}
+
+),
+
+-- The rows of the customers to redo as the table holds them now (none on a full build).
+redone as (
+
+    {% if watermark is none %}
+        select * from due
+        where false
+    {% else %}
+    select * from {{ this }}
+    where customer_email in (select to_redo.email from to_redo)
+    {% endif %}
+
+),
+
+final as (
+
+    -- Readings due that the table lacks, or holds as read before (a full build: all of them).
+    select due.*
+    from due
+    left join redone
+        on
+            due.customer_email = redone.customer_email
+            and due.reading_epoch_ms = redone.reading_epoch_ms
+            and due.x = redone.x
+            and due.y = redone.y
+            and due.z = redone.z
+            and due.read_at = redone.read_at
+    where redone.customer_email is null
+
+    union all
+
+    -- Rows of the customers to redo that are no longer due: a null read_at deletes them.
+    select
+        redone.customer_email,
+        redone.reading_at,
+        redone.reading_epoch_ms,
+        redone.x,
+        redone.y,
+        redone.z,
+        cast(null as {{ timestamp_type() }}) as read_at
+    from redone
+    left join due
+        on
+            redone.customer_email = due.customer_email
+            and redone.reading_epoch_ms = due.reading_epoch_ms
+            and redone.x = due.x
+            and redone.y = due.y
+            and redone.z = due.z
+    where due.customer_email is null
 
 )
 

@@ -2,10 +2,12 @@
 requests on the next run.
 
 A generated landing set arrives in two deliveries. The second brings the reading files held back
-from the first, a customer file in which some consenting customers withdraw and some customers
-without consent grant it (some with an instant before readings that landed earlier), and an
-erasure request for two customers whose records the first run took (one consenting, with a
-device; one without consent).
+from the first, a customer file in which some consenting customers withdraw, some customers
+without consent grant it (some with an instant before readings that landed earlier), and one
+consenting customer moves the consent instant earlier (the first delivery put it after every
+reading they have, so no reading of theirs counted under as_of_consent), and an erasure request
+for two customers whose records the first run took (one consenting, with a device; one without
+consent).
 After each delivery `dbt build` runs incrementally; the result must equal `dbt build
 --full-refresh` on the same landing data, table for table and row for row, and the privacy
 expectations are checked against the landing files themselves.
@@ -52,6 +54,7 @@ class Deliveries:
     second: tuple[Path, ...]  # the second delivery's files, as paths under `complete`
     withdrawn: tuple[str, ...]  # emails (normalised) whose consent the second delivery withdraws
     granted: dict[str, int]  # email -> research-consent instant the second delivery grants
+    moved: dict[str, tuple[int, int]]  # email -> its consent instant in the first delivery, in the second
     erased: tuple[str, ...]  # emails (normalised) the second delivery's erasure request names
 
 
@@ -107,7 +110,21 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
         times = sorted(reading[0] for reading in readings[email])
         granted[email] = times[len(times) // 2]  # half of the readings landed before the consent instant
     stamp = max(r["lastUpdateDate"] for r in customers.values()) + 60_000
-    changes = []
+    # A consenting customer with a device, and one without consent: neither withdrawn nor granted.
+    erased = (next(e for e in consenting[3:] if customers[e].get("serialNumber")), without[4])
+    # The first delivery's newest record of `mover` gives consent after their last reading; the
+    # second's moves it to their median reading. The mover has readings in the ledger all along.
+    mover = next(e for e in reversed(consenting[3:]) if e not in erased)
+    times = sorted(reading[0] for reading in readings[mover])
+    moved = {mover: (times[-1] + 1, times[len(times) // 2])}
+    first_change = complete / "customer" / "landing" / f"customer-{stamp - 30_000}.json"
+    record = {
+        **customers[mover],
+        "lastUpdateDate": stamp - 30_000,
+        "shareWithResearchAsOfDate": times[-1] + 1,
+    }
+    first_change.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    changes = [{**record, "lastUpdateDate": stamp, "shareWithResearchAsOfDate": moved[mover][1]}]
     for email in withdrawn:
         record = {k: v for k, v in customers[email].items() if k != "shareWithResearchAsOfDate"}
         changes.append({**record, "lastUpdateDate": stamp})
@@ -115,8 +132,6 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
         changes.append({**customers[email], "lastUpdateDate": stamp, "shareWithResearchAsOfDate": instant})
     change_file = complete / "customer" / "landing" / f"customer-{stamp}.json"
     change_file.write_text("".join(json.dumps(record) + "\n" for record in changes), encoding="utf-8")
-    # A consenting customer with a device, and one without consent: neither withdrawn nor granted.
-    erased = (next(e for e in consenting[3:] if customers[e].get("serialNumber")), without[4])
     erasure_file = complete / "erasure" / "landing" / f"erasure-{stamp}.json"
     erasure_file.parent.mkdir(parents=True)
     requests = [
@@ -125,7 +140,7 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
         for number, email in enumerate(erased, start=1)
     ]
     erasure_file.write_text("".join(json.dumps(request) + "\n" for request in requests), encoding="utf-8")
-    return Deliveries(complete, (*held_back, change_file, erasure_file), withdrawn, granted, erased)
+    return Deliveries(complete, (*held_back, change_file, erasure_file), withdrawn, granted, moved, erased)
 
 
 def deliver_first(deliveries: Deliveries, root: Path) -> None:
@@ -275,6 +290,25 @@ def test_a_late_consent_admits_exactly_the_readings_that_now_count(runs) -> None
         assert policy == "any_time" or len(expected) < len(readings[email]), "the instant cuts nothing"
 
 
+def test_a_consent_instant_moved_earlier_admits_the_readings_it_now_covers(runs) -> None:
+    """The mover had no trusted reading under as_of_consent before the move, and no reading of
+    theirs was read again: only the consent history says that anything changed."""
+    policy, deliveries, incremental, _, _ = runs
+    readings = accelerometer_readings(deliveries.complete)
+    for email, (_, instant) in deliveries.moved.items():
+        expected = {r for r in readings[email] if policy == "any_time" or r[0] >= instant}
+        trusted = incremental.query(
+            "select reading_epoch_ms, x, y, z from stedi_trusted.accelerometer_trusted "
+            "where customer_email = ?",
+            [email],
+        )
+        assert expected and set(trusted) == expected and len(trusted) == len(expected), email
+        curated = incremental.query(
+            "select count(*) from stedi_curated.customers_curated where email = ?", [email]
+        )
+        assert curated == [(1,)], email
+
+
 def test_the_consent_history_records_each_change(runs) -> None:
     _, deliveries, incremental, full, _ = runs
     history = incremental.query(
@@ -291,7 +325,11 @@ def test_the_consent_history_records_each_change(runs) -> None:
         assert sorted(versions[email], key=lambda v: v[2]) == [(False, None, False), (True, instant, True)], (
             email
         )
-    unchanged = set(versions) - set(deliveries.withdrawn) - set(deliveries.granted)
+    for email, (before, after) in deliveries.moved.items():
+        assert sorted(versions[email], key=lambda v: v[2]) == [(True, before, False), (True, after, True)], (
+            email
+        )
+    unchanged = set(versions) - set(deliveries.withdrawn) - set(deliveries.granted) - set(deliveries.moved)
     assert all(len(versions[email]) == 1 for email in unchanged)
     # A history started on all the data at once has one version per customer: the current state.
     current = {row[0]: row[1:3] for row in history if row[3]}
@@ -345,6 +383,31 @@ def test_a_ledger_built_before_ledger_day_is_refused_naming_the_rebuild_that_men
     assert "was built before ledgers had a ledger_day" in refused.output and rebuild in refused.output
     rebuilt = old.dbt(*rebuild.split()[1:], "--exclude-resource-type", "unit_test", variables=variables)
     assert rebuilt.returncode == 0, rebuilt.output[-4000:]
+
+
+def test_an_accelerometer_trusted_built_before_read_at_is_refused_naming_the_rebuild_that_mends_it(
+    runs, tmp_path: Path
+) -> None:
+    """A lake whose accelerometer_trusted was a table rebuilt each run has no watermark: its first
+    incremental run stops with the command that mends it, which builds the same table as before."""
+    policy, deliveries, incremental, _, _ = runs
+    root = tmp_path / "landing"
+    deliver_first(deliveries, root)
+    variables = {"landing_root": str(root), "consent_policy": policy}
+    shutil.copytree(incremental.work_dir.parent / "after-first", tmp_path / "old")
+    old = DbtProject(PROJECT_ROOT, tmp_path / "old")
+    table = "stedi_trusted.accelerometer_trusted"
+    (before,) = table_contents(old, [table]).values()
+    with duckdb.connect(str(old.duckdb_path)) as connection:
+        connection.execute(f"alter table {table} drop column read_at")
+    refused = old.dbt("build", "--select", "accelerometer_trusted", variables=variables)
+    assert refused.returncode != 0
+    rebuild = "dbt build --full-refresh --select accelerometer_trusted+"
+    assert "was built before the trusted readings had a read_at" in refused.output, refused.output[-4000:]
+    assert rebuild in refused.output
+    rebuilt = old.dbt(*rebuild.split()[1:], "--exclude-resource-type", "unit_test", variables=variables)
+    assert rebuilt.returncode == 0, rebuilt.output[-4000:]
+    assert table_contents(old, [table])[table] == before
 
 
 def erased_identifiers(project: DbtProject, deliveries: Deliveries) -> tuple[set[str], dict[str, int]]:

@@ -1,0 +1,136 @@
+{#-
+    accelerometer_trusted is incremental: a run merges in what changed since the table last took
+    a reading, instead of rebuilding it from every reading the ledger holds.
+
+    Its watermark is the newest read_at among its rows: the start of the latest run whose ledger
+    reading it took (read_at is the ledger row's). Every run stamps what it reads and what it sees
+    change with its own start (the ledgers' read_at, the consent history's dbt_valid_from and
+    dbt_valid_to: macros/engine/snapshot_get_time.sql, erasure_log's first_applied_at), so what
+    came after the watermark is what the table has not taken yet:
+      - the ledger's readings read after it (new files, and withheld readings read again);
+      - every reading of a customer to redo (customers_to_redo): their rows are worked out again
+        from the ledger and those no longer due are deleted.
+    The merge is one statement, so a run's whole change is one commit (one Iceberg snapshot on
+    Athena, none when nothing changed: rows that would not change are left out of it). A run that
+    stops before the merge leaves the watermark where it was, and the next run takes it all.
+    The watermark only moves forward when a row is written, so a run that only deletes looks at
+    the same customers again next time, and finds nothing left to do.
+-#}
+
+{#-
+    The merge of a table kept this way, on both engines: a row whose read_at is null deletes its
+    row (it is never inserted), any other replaces or adds it. `unique_key` is the table's grain,
+    with its partition column first.
+-#}
+{% macro removable_rows_config(unique_key) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'merge',
+        'unique_key': unique_key,
+        'on_schema_change': 'fail',
+        'delete_condition': 'src.read_at is null',
+        'insert_condition': 'src.read_at is not null',
+        'merge_clauses': {
+            'when_matched': [
+                {'action': 'delete', 'condition': 'DBT_INTERNAL_SOURCE.read_at is null'},
+                {'action': 'update', 'mode': 'by_name'},
+            ],
+            'when_not_matched': [
+                {'action': 'insert', 'mode': 'by_name', 'condition': 'DBT_INTERNAL_SOURCE.read_at is not null'},
+            ],
+        },
+    }) }}
+{%- endmacro %}
+
+{#-
+    The table's watermark (the newest read_at of its rows) as a timestamp literal, read once when
+    the model runs; none on a full build or while the table is empty (then everything is new).
+    A table built before it had read_at is refused, naming the rebuild that mends it.
+-#}
+{% macro read_at_watermark() -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- do refuse_a_table_without(
+        'read_at', 'was built before the trusted readings had a read_at (their watermark)',
+        'dbt build --full-refresh --select ' ~ this.identifier ~ '+'
+    ) -%}
+    {%- set newest = run_query("select cast(max(read_at) as varchar) from " ~ this).columns[0].values()[0] -%}
+    {%- if newest is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return("cast('" ~ newest ~ "' as " ~ timestamp_type() ~ ")") }}
+{%- endmacro %}
+
+{#- A condition: `column` (a read_at) is after `watermark`; always true without one. -#}
+{% macro read_after_watermark(column, watermark) -%}
+    ({{ 'true' if watermark is none else column ~ ' > ' ~ watermark }})
+{%- endmacro %}
+
+{#-
+    One row per email whose readings are to be worked out again after `watermark` (none without
+    one: a full build works out every reading):
+      - the consent history has a version of it that began or ended after the watermark (consent
+        given, withdrawn, or its instant moved, readings or not in the table);
+      - its consent now (int_customer_consent) is not the consent history's current version, or
+        one of them lacks it: a run that built this table without the snapshot (dbt build
+        --select), which records the change later, when the table has already taken it;
+      - an erasure request first applied after the watermark names it (erasure_log): the consent
+        history forgets an erased customer, so it cannot say.
+-#}
+{% macro customers_to_redo(watermark) -%}
+    {%- if watermark is none -%}
+    select cast(null as varchar) as email
+    where false
+    {%- else -%}
+    select history.email
+    from {{ ref('customer_consent_history') }} as history
+    where history.dbt_valid_from > {{ watermark }} or history.dbt_valid_to > {{ watermark }}
+
+    union
+
+    select coalesce(consent_now.email, recorded.email) as email
+    from {{ ref('int_customer_consent') }} as consent_now
+    full outer join (
+        select
+            email,
+            has_research_consent,
+            research_consent_epoch_ms
+        from {{ ref('customer_consent_history') }}
+        where dbt_valid_to is null
+    ) as recorded
+        on consent_now.email = recorded.email
+    where
+        consent_now.email is null
+        or recorded.email is null
+        or consent_now.has_research_consent != recorded.has_research_consent
+        or coalesce(consent_now.research_consent_epoch_ms, -1) != coalesce(recorded.research_consent_epoch_ms, -1)
+
+    union
+
+    select requests.email
+    from (
+        select
+            {{ landing_file_name(landing_file_column()) }} as landing_file,
+            nullif(trim(requestid), '') as request_id,
+            nullif(lower(trim(email)), '') as email
+        from {{ source('stedi_landing', 'erasure_landing') }}
+    ) as requests
+    inner join {{ ref('erasure_log') }} as logged
+        on
+            requests.landing_file = logged.landing_file
+            and coalesce(requests.request_id, '') = coalesce(logged.request_id, '')
+    where logged.first_applied_at > {{ watermark }} and requests.email is not null
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    `relation` lacks `column`: stop with what happened (`why`) and the command that mends it,
+    rather than let the first query that names the column fail.
+-#}
+{% macro refuse_a_table_without(column, why, rebuild) -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if column not in columns -%}
+        {%- do exceptions.raise_compiler_error(this ~ " " ~ why ~ ". Rebuild it and what depends on it once: " ~ rebuild) -%}
+    {%- endif -%}
+{%- endmacro %}
