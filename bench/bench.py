@@ -62,6 +62,8 @@ LOCAL_TARGETS = (
     ("plus_1pct_vs_full_build", "+1 % readings <= 0.25x full build", "plus_1pct", "full_build", 0.25),
 )
 PEAK_MEMORY_LIMIT_GIB = 3.0
+# The landing set on which dbt's fixed cost is measured: small enough that reading it costs nothing.
+FIXED_COST_CUSTOMERS = 100
 ATHENA_SCAN_LIMIT = 0.05
 
 STEP_LABELS = {
@@ -516,6 +518,8 @@ def local_part(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     )
     steps["withdraw"] = build.run("withdraw", "build", target_path=target)
 
+    fixed = fixed_cost(args, work)
+
     floor, full = steps["floor"].seconds, steps["full_build"].seconds
     figures = {
         name: {
@@ -558,7 +562,50 @@ def local_part(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         },
         "changes": {"plus_1pct": appended, "withdraw": withdrawn},
         "steps": figures,
+        "fixed_cost": fixed,
+        "beyond_fixed_cost": beyond_fixed_cost(steps, fixed),
         "targets": targets,
+    }
+
+
+def fixed_cost(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """What dbt costs whatever the data: the same project's full build, and its build with no new
+    data, on a landing set of FIXED_COST_CUSTOMERS customers (parsing, the hooks, and each node's
+    own overhead: a few hundred milliseconds per model and test, whatever it reads)."""
+    landing = work / "fixed-cost-landing"
+    generate(landing, FIXED_COST_CUSTOMERS, args.instants, args.seed)
+    lines = landing_stats(landing)["lines"]
+    project = DbtProject(work / "dbt-fixed-cost", {"landing_root": str(landing)})
+    target = work / "dbt-fixed-cost" / "target"
+    print(f"  dbt's fixed cost: the same builds on {lines['accelerometer']:,} readings", flush=True)
+    full = project.run("fixed_cost_full_build", "build", "--full-refresh", target_path=target)
+    no_new = project.run("fixed_cost_no_new_data", "build", target_path=target)
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    return {
+        "customers": FIXED_COST_CUSTOMERS,
+        "landing_lines": lines,
+        "nodes": len(results),
+        "full_build": step_figures(full),
+        "no_new_data": step_figures(no_new),
+    }
+
+
+def beyond_fixed_cost(steps: Mapping[str, Measured], fixed: Mapping[str, Any]) -> dict[str, Any]:
+    """Each dbt step's seconds less dbt's fixed cost (a full build's, or an incremental build's),
+    and the incremental steps as a share of the full build's, both counted that way: what the data
+    costs, which the design can change."""
+    full = steps["full_build"].seconds - fixed["full_build"]["seconds"]
+    rest = {
+        name: steps[name].seconds - fixed["no_new_data"]["seconds"]
+        for name in ("no_new_data", "plus_1pct", "withdraw")
+    }
+    return {
+        "full_build_seconds": round(full, 3),
+        **{f"{name}_seconds": round(value, 3) for name, value in rest.items()},
+        **{
+            f"{name}_vs_full_build": round(value / full, 3) if full > 0 else None
+            for name, value in rest.items()
+        },
     }
 
 
@@ -776,6 +823,18 @@ def print_report(result: Mapping[str, Any]) -> None:
             f"{STEP_LABELS[name]:<42} {figures['seconds']:>9.1f} {figures['ratio_to_floor']:>8.2f} "
             f"{figures['ratio_to_full_build']:>8.2f} {figures['peak_rss_mib']:>9.0f}"
         )
+    fixed, beyond = local["fixed_cost"], local["beyond_fixed_cost"]
+    readings = fixed["landing_lines"]["accelerometer"]
+    print(
+        f"\ndbt's fixed cost ({fixed['nodes']} nodes, on {readings:,} readings): full build "
+        f"{fixed['full_build']['seconds']:.1f} s, no new data {fixed['no_new_data']['seconds']:.1f} s"
+    )
+    print(
+        f"Beyond it: full build {beyond['full_build_seconds']:.1f} s; no new data "
+        f"{beyond['no_new_data_seconds']:.1f} s ({beyond['no_new_data_vs_full_build']:.2f} x full), +1 % "
+        f"{beyond['plus_1pct_seconds']:.1f} s ({beyond['plus_1pct_vs_full_build']:.2f} x full), withdraw "
+        f"{beyond['withdraw_seconds']:.1f} s ({beyond['withdraw_vs_full_build']:.2f} x full)"
+    )
     athena = result.get("athena")
     if athena and "steps" in athena:
         a_scale = athena["scale"]["landing_lines"]

@@ -48,6 +48,12 @@ def test_bench_measures_every_step_and_writes_the_targets(tmp_path: Path) -> Non
         assert figures["peak_rss_mib"] > 0, name
         assert figures["ratio_to_floor"] > 0 and figures["ratio_to_full_build"] > 0, name
 
+    fixed = result["local"]["fixed_cost"]
+    assert fixed["nodes"] > 100 and fixed["full_build"]["seconds"] > 0 and fixed["no_new_data"]["seconds"] > 0
+    beyond = result["local"]["beyond_fixed_cost"]
+    assert set(beyond) >= {"full_build_seconds", "no_new_data_vs_full_build", "plus_1pct_vs_full_build"}
+    assert "dbt's fixed cost" in completed.stdout
+
     targets = {target["name"]: target for target in result["targets"]}
     assert set(targets) == LOCAL_TARGETS
     assert all(isinstance(target["pass"], bool) for target in targets.values())
