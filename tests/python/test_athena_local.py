@@ -42,7 +42,9 @@ class Answer:
 
     @property
     def values(self) -> list[list[str | None]]:
-        """The rows without the label row of a query's result."""
+        """The rows without the label row of a query's result (a query that did not succeed has
+        none: asking for them fails with its state and reason, not with an empty list)."""
+        assert self.state == "SUCCEEDED", f"{self.state}: {self.reason}"
         return self.rows[1:] if self.execution["StatementType"] == "DML" and self.rows else self.rows
 
 

@@ -14,6 +14,7 @@ import base64
 import dataclasses
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,11 @@ from athena_local.results import Outcome
 from athena_local.trino_server import HIVE_CATALOG, ICEBERG_CATALOG
 
 USER_ERROR, SYSTEM_ERROR = 2, 1
+# For a few seconds after Trino starts (longer on a busy machine) its coordinator knows itself as
+# a node but not yet as one that serves the catalogs: a query that reads a table fails with
+# NO_NODES_AVAILABLE before it runs anything. Athena never says that to a user, so the engine
+# sends such a query again, for up to this long.
+NO_NODES_RETRY_SECONDS = 60.0
 # Athena's defaults for the VACUUM properties of an Iceberg table.
 VACUUM_MAX_SNAPSHOT_AGE_SECONDS = 432_000  # 5 days
 VACUUM_MIN_SNAPSHOTS_TO_KEEP = 1  # the current snapshot, which Trino's expire_snapshots always keeps
@@ -147,17 +153,24 @@ class Engine:
             http_scheme="http",
             source="athena-local",
         )
-        cursor = connection.cursor()
-        if on_start is not None:
-            on_start(cursor.cancel)
+        deadline = time.monotonic() + NO_NODES_RETRY_SECONDS
         try:
-            cursor.execute(statement.sql)
-            rows: list[list[Any]] = cursor.fetchall()
-        except trino.exceptions.TrinoQueryError as failure:
-            category = USER_ERROR if failure.error_type == "USER_ERROR" else SYSTEM_ERROR
-            raise QueryFailed(
-                failure.error_name, failure.message, category, failure.error_code or 1
-            ) from None
+            while True:
+                cursor = connection.cursor()
+                if on_start is not None:
+                    on_start(cursor.cancel)
+                try:
+                    cursor.execute(statement.sql)
+                    rows: list[list[Any]] = cursor.fetchall()
+                    break
+                except trino.exceptions.TrinoQueryError as failure:
+                    if failure.error_name == "NO_NODES_AVAILABLE" and time.monotonic() < deadline:
+                        time.sleep(0.5)  # nothing ran: the catalogs have no node yet
+                        continue
+                    category = USER_ERROR if failure.error_type == "USER_ERROR" else SYSTEM_ERROR
+                    raise QueryFailed(
+                        failure.error_name, failure.message, category, failure.error_code or 1
+                    ) from None
         finally:
             connection.close()
         update_type = cursor.update_type
