@@ -9,26 +9,9 @@ readings as (
 
 ),
 
-customers as (
-
-    select
-        email,
-        serial_number
-
-    from {{ ref('stg_stedi__customers') }}
-    where serial_number is not null
-
-),
-
 device_owners as (
 
-    select
-        serial_number,
-        count(*) as owner_count,
-        min(email) as owner_email
-
-    from customers
-    group by serial_number
+    {{ device_owners() }}
 
 ),
 
@@ -52,6 +35,7 @@ final as (
         readings.reading_at,
         readings.distance_from_object,
         readings.landing_record_count,
+        readings.read_at,
         case
             when device_owners.owner_count = 1 then device_owners.owner_email
         end as customer_email,
