@@ -1,19 +1,22 @@
 {{
     config(
         s3_data_dir=zone_location('step_trainer/trusted'),
-        partitioned_by=['day(reading_at)']
+        partitioned_by=['day(reading_at)'],
+        **removable_rows_config(['reading_at', 'serial_number', 'reading_epoch_ms'])
     )
 }}
 -- Step-trainer readings of devices owned by exactly one customer in customers_curated, that
 -- count under the consent policy (the owner's research consent).
+-- Incremental (macros/trusted/incremental_readings.sql): a run takes the readings the ledger read
+-- since the table last took one, and works out again every reading of a device whose owner
+-- changed, became or stopped being curated, or whose consent changed, since then.
+-- depends_on: {{ ref('customer_consent_history') }}
+-- depends_on: {{ ref('int_customer_consent') }}
+-- depends_on: {{ ref('erasure_log') }}
+-- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
+-- depends_on: {{ ref('stg_stedi__customers') }}
+{%- set watermark = read_at_watermark() %}
 with
-
-readings as (
-
-    select * from {{ ref('int_step_trainer_readings_attributed') }}
-    where attribution_issue is null
-
-),
 
 curated_owners as (
 
@@ -25,14 +28,93 @@ curated_owners as (
 
 ),
 
-final as (
+{% if watermark is not none -%}
+-- Each device with the curated customer who alone owns it now.
+devices_now as {{ materialized_cte() }} (
+
+    select
+        device_owners.serial_number,
+        device_owners.owner_email as customer_email
+
+    from ({{ device_owners() }}) as device_owners
+    inner join curated_owners
+        on device_owners.owner_email = curated_owners.email
+    where device_owners.owner_count = 1
+
+),
+
+-- The instants of the readings read after the watermark: a new reading at an instant the table
+-- holds can make the reading there conflicting.
+new_instants as {{ materialized_cte() }} (
+
+    select distinct
+        serial_number,
+        reading_epoch_ms
+    from {{ ref('int_step_trainer_readings_attributed') }}
+    where {{ read_after_watermark('read_at', watermark) }}
+
+),
+
+-- Whose every reading is worked out again: a device whose owner in the table is not its curated
+-- owner now (ownership moved, the device became shared, or the owner stopped being curated,
+-- withdrew or was erased), a device with a curated owner now and no row (its owner became
+-- curated, or it has no reading that counts yet), and the devices of customers whose consent
+-- changed.
+devices_to_redo as {{ materialized_cte() }} (
+
+    select coalesce(devices_now.serial_number, devices_held.serial_number) as serial_number
+    from devices_now
+    full outer join (
+        select distinct
+            serial_number,
+            customer_email
+        from {{ this }}
+    ) as devices_held
+        on
+            devices_now.serial_number = devices_held.serial_number
+            and devices_now.customer_email = devices_held.customer_email
+    where devices_now.serial_number is null or devices_held.serial_number is null
+
+    union
+
+    select devices_now.serial_number
+    from devices_now
+    where devices_now.customer_email in (select to_redo.email from ({{ customers_to_redo(watermark) }}) as to_redo)
+
+),
+{%- endif %}
+
+-- Every reading at those instants and of those devices (a full build: every reading).
+readings as (
+
+    select attributed.*
+    from {{ ref('int_step_trainer_readings_attributed') }} as attributed
+    where
+        attributed.attribution_issue is null
+    {% if watermark is not none -%}
+            and (
+                attributed.serial_number in (select devices_to_redo.serial_number from devices_to_redo)
+                or exists (
+                    select 1
+                    from new_instants
+                    where
+                        new_instants.serial_number = attributed.serial_number
+                        and new_instants.reading_epoch_ms = attributed.reading_epoch_ms
+                )
+            )
+        {%- endif %}
+
+),
+
+due as (
 
     select
         readings.serial_number,
         readings.customer_email,
         readings.reading_at,
         readings.reading_epoch_ms,
-        readings.distance_from_object
+        readings.distance_from_object,
+        readings.read_at
 
     from readings
     inner join curated_owners
@@ -40,6 +122,61 @@ final as (
     where {{ reading_counts_under_consent(
         'readings.reading_epoch_ms', 'curated_owners.research_consent_epoch_ms'
     ) }}
+
+),
+
+-- The table's rows at those instants and of those devices (none on a full build).
+redone as (
+
+    {% if watermark is none %}
+        select * from due
+        where false
+    {% else %}
+    select * from {{ this }} as held
+    where
+        held.serial_number in (select devices_to_redo.serial_number from devices_to_redo)
+        or exists (
+            select 1
+            from new_instants
+            where
+                new_instants.serial_number = held.serial_number
+                and new_instants.reading_epoch_ms = held.reading_epoch_ms
+        )
+    {% endif %}
+
+),
+
+final as (
+
+    -- Readings due that the table lacks, or holds otherwise (a full build: all of them).
+    select due.*
+    from due
+    left join redone
+        on
+            due.serial_number = redone.serial_number
+            and due.reading_epoch_ms = redone.reading_epoch_ms
+            and due.customer_email = redone.customer_email
+            and due.distance_from_object = redone.distance_from_object
+            and due.read_at = redone.read_at
+    where redone.serial_number is null
+
+    union all
+
+    -- Rows at those instants and of those devices that are no longer due: a null read_at deletes
+    -- them.
+    select
+        redone.serial_number,
+        redone.customer_email,
+        redone.reading_at,
+        redone.reading_epoch_ms,
+        redone.distance_from_object,
+        cast(null as {{ timestamp_type() }}) as read_at
+    from redone
+    left join due
+        on
+            redone.serial_number = due.serial_number
+            and redone.reading_epoch_ms = due.reading_epoch_ms
+    where due.serial_number is null
 
 )
 

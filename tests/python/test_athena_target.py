@@ -46,7 +46,7 @@ POLICIES = ("as_of_consent", "any_time")
 LAKE_FORMATION_POLICY = "as_of_consent"
 LEDGERS = ("stg_stedi__accelerometer_ledger", "stg_stedi__step_trainer_ledger")
 # The tables a run merges into, rather than rebuilds: a run with nothing new must commit nothing.
-MERGED = (*LEDGERS, "accelerometer_trusted")
+MERGED = (*LEDGERS, "accelerometer_trusted", "step_trainer_trusted")
 
 
 def aws_env(local_athena: AthenaLocal) -> dict[str, str]:
@@ -146,7 +146,9 @@ ENGINE_SPECIFIC_COLUMNS = {
     "stg_stedi__accelerometer_readings": ("read_at",),
     "stg_stedi__step_trainer_readings": ("read_at",),
     "int_accelerometer_readings_attributed": ("read_at",),
+    "int_step_trainer_readings_attributed": ("read_at",),
     "accelerometer_trusted": ("read_at",),
+    "step_trainer_trusted": ("read_at",),
     "erasure_log": ("first_applied_at",),
 }
 

@@ -56,6 +56,8 @@ class Deliveries:
     granted: dict[str, int]  # email -> research-consent instant the second delivery grants
     moved: dict[str, tuple[int, int]]  # email -> its consent instant in the first delivery, in the second
     erased: tuple[str, ...]  # emails (normalised) the second delivery's erasure request names
+    relocated: dict[str, tuple[str, str]]  # email -> its device in the first delivery, in the second
+    shared: dict[str, str]  # serial number -> the customer who names it too in the second delivery
 
 
 def newest_customers(root: Path) -> dict[str, dict]:
@@ -88,6 +90,17 @@ def accelerometer_readings(root: Path) -> dict[str, set[tuple]]:
             if email and isinstance(values[0], int) and all(map(is_number, values)):
                 readings.setdefault(email, set()).add((values[0], *map(float, values[1:])))
     return readings
+
+
+def step_trainer_instants(root: Path) -> dict[str, set[int]]:
+    """serial number -> the instants of its step-trainer readings, from the landing files."""
+    instants: dict[str, set[int]] = {}
+    for path in (root / "step_trainer" / "landing").glob("*.json"):
+        for record in json_lines(path):
+            serial, instant = record.get("serialNumber"), record.get("sensorReadingTime")
+            if isinstance(serial, str) and isinstance(instant, int):
+                instants.setdefault(serial, set()).add(instant)
+    return instants
 
 
 def make_deliveries(landing: Landing, out: Path) -> Deliveries:
@@ -130,6 +143,34 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
         changes.append({**record, "lastUpdateDate": stamp})
     for email, instant in granted.items():
         changes.append({**customers[email], "lastUpdateDate": stamp, "shareWithResearchAsOfDate": instant})
+    # Devices that change hands: one consenting customer's newest record names a device that
+    # nobody owned (its readings were in the ledger, trusted nowhere), and another customer names
+    # the device of a consenting customer too, so that nobody can be said to own it any more.
+    instants = step_trainer_instants(complete)
+    owners: dict[str, list[str]] = {}
+    for email, record in customers.items():
+        owners.setdefault(record.get("serialNumber"), []).append(email)
+    taken = {*withdrawn, *granted, mover, *erased}
+
+    def counts_first(email: str) -> bool:
+        """A consenting customer whose only device has readings at or after the consent instant."""
+        serial = customers[email].get("serialNumber")
+        consent = customers[email]["shareWithResearchAsOfDate"]
+        if not isinstance(consent, int):
+            return False  # an instant the contract does not take (a defect of the generated set)
+        return len(owners.get(serial, [])) == 1 and any(t >= consent for t in instants.get(serial, ()))
+
+    relocator, owner = [e for e in consenting[3:] if e not in taken and counts_first(e)][:2]
+    unowned = sorted(s for s in instants if s not in owners)
+    consent = customers[relocator]["shareWithResearchAsOfDate"]
+    new_device = next(s for s in unowned if any(t >= consent for t in instants[s]))
+    relocated = {relocator: (customers[relocator]["serialNumber"], new_device)}
+    sharer = next(e for e in sorted(customers) if e not in {*taken, relocator, owner})
+    shared = {customers[owner]["serialNumber"]: sharer}
+    changes.append({**customers[relocator], "lastUpdateDate": stamp, "serialNumber": new_device})
+    changes.append(
+        {**customers[sharer], "lastUpdateDate": stamp, "serialNumber": customers[owner]["serialNumber"]}
+    )
     change_file = complete / "customer" / "landing" / f"customer-{stamp}.json"
     change_file.write_text("".join(json.dumps(record) + "\n" for record in changes), encoding="utf-8")
     erasure_file = complete / "erasure" / "landing" / f"erasure-{stamp}.json"
@@ -140,7 +181,16 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
         for number, email in enumerate(erased, start=1)
     ]
     erasure_file.write_text("".join(json.dumps(request) + "\n" for request in requests), encoding="utf-8")
-    return Deliveries(complete, (*held_back, change_file, erasure_file), withdrawn, granted, moved, erased)
+    return Deliveries(
+        complete,
+        (*held_back, change_file, erasure_file),
+        withdrawn,
+        granted,
+        moved,
+        erased,
+        relocated,
+        shared,
+    )
 
 
 def deliver_first(deliveries: Deliveries, root: Path) -> None:
@@ -309,6 +359,34 @@ def test_a_consent_instant_moved_earlier_admits_the_readings_it_now_covers(runs)
         assert curated == [(1,)], email
 
 
+def test_a_device_that_changes_hands_moves_its_readings_on_the_next_run(runs) -> None:
+    """Nobody's consent changed and no reading of these devices was read again: only the
+    customers' newest records say whose device it is. The readings of a device whose owner names
+    another device, or that another customer names too, leave step_trainer_trusted; the readings
+    of the device the owner names now come in, readings the ledger took long before."""
+    _, deliveries, incremental, full, _ = runs
+    first = DbtProject(PROJECT_ROOT, incremental.work_dir.parent / "after-first")
+
+    def trusted(project: DbtProject, serial: str) -> set[tuple]:
+        return set(
+            project.query(
+                "select customer_email, reading_epoch_ms, distance_from_object "
+                "from stedi_trusted.step_trainer_trusted where serial_number = ?",
+                [serial],
+            )
+        )
+
+    for email, (old, new) in deliveries.relocated.items():
+        assert {row[0] for row in trusted(first, old)} == {email}, "the scenario needs a trusted device"
+        assert trusted(first, new) == set()
+        assert trusted(incremental, old) == set()
+        assert trusted(incremental, new) and {row[0] for row in trusted(incremental, new)} == {email}
+        assert trusted(incremental, new) == trusted(full, new)
+    for serial in deliveries.shared:
+        assert trusted(first, serial), "the scenario needs a trusted device"
+        assert trusted(incremental, serial) == set() == trusted(full, serial)
+
+
 def test_the_consent_history_records_each_change(runs) -> None:
     _, deliveries, incremental, full, _ = runs
     history = incremental.query(
@@ -385,29 +463,31 @@ def test_a_ledger_built_before_ledger_day_is_refused_naming_the_rebuild_that_men
     assert rebuilt.returncode == 0, rebuilt.output[-4000:]
 
 
-def test_an_accelerometer_trusted_built_before_read_at_is_refused_naming_the_rebuild_that_mends_it(
+def test_a_trusted_reading_table_built_before_read_at_is_refused_naming_the_rebuild_that_mends_it(
     runs, tmp_path: Path
 ) -> None:
-    """A lake whose accelerometer_trusted was a table rebuilt each run has no watermark: its first
-    incremental run stops with the command that mends it, which builds the same table as before."""
+    """A lake whose accelerometer_trusted or step_trainer_trusted was a table rebuilt each run has
+    no watermark: its first incremental run stops with the command that mends it, which builds the
+    same table as before."""
     policy, deliveries, incremental, _, _ = runs
     root = tmp_path / "landing"
     deliver_first(deliveries, root)
     variables = {"landing_root": str(root), "consent_policy": policy}
-    shutil.copytree(incremental.work_dir.parent / "after-first", tmp_path / "old")
-    old = DbtProject(PROJECT_ROOT, tmp_path / "old")
-    table = "stedi_trusted.accelerometer_trusted"
-    (before,) = table_contents(old, [table]).values()
-    with duckdb.connect(str(old.duckdb_path)) as connection:
-        connection.execute(f"alter table {table} drop column read_at")
-    refused = old.dbt("build", "--select", "accelerometer_trusted", variables=variables)
-    assert refused.returncode != 0
-    rebuild = "dbt build --full-refresh --select accelerometer_trusted+"
-    assert "was built before the trusted readings had a read_at" in refused.output, refused.output[-4000:]
-    assert rebuild in refused.output
-    rebuilt = old.dbt(*rebuild.split()[1:], "--exclude-resource-type", "unit_test", variables=variables)
-    assert rebuilt.returncode == 0, rebuilt.output[-4000:]
-    assert table_contents(old, [table])[table] == before
+    for model in ("accelerometer_trusted", "step_trainer_trusted"):
+        shutil.copytree(incremental.work_dir.parent / "after-first", tmp_path / model)
+        old = DbtProject(PROJECT_ROOT, tmp_path / model)
+        table = f"stedi_trusted.{model}"
+        (before,) = table_contents(old, [table]).values()
+        with duckdb.connect(str(old.duckdb_path)) as connection:
+            connection.execute(f"alter table {table} drop column read_at")
+        refused = old.dbt("build", "--select", model, variables=variables)
+        assert refused.returncode != 0
+        rebuild = f"dbt build --full-refresh --select {model}+"
+        assert "was built before the trusted readings had a read_at" in refused.output, refused.output[-4000:]
+        assert rebuild in refused.output
+        rebuilt = old.dbt(*rebuild.split()[1:], "--exclude-resource-type", "unit_test", variables=variables)
+        assert rebuilt.returncode == 0, rebuilt.output[-4000:]
+        assert table_contents(old, [table])[table] == before
 
 
 def erased_identifiers(project: DbtProject, deliveries: Deliveries) -> tuple[set[str], dict[str, int]]:
