@@ -5,9 +5,11 @@ A generated landing set arrives in two deliveries. The second brings the reading
 from the first, a customer file in which some consenting customers withdraw, some customers
 without consent grant it (some with an instant before readings that landed earlier), and one
 consenting customer moves the consent instant earlier (the first delivery put it after every
-reading they have, so no reading of theirs counted under as_of_consent), and an erasure request
-for two customers whose records the first run took (one consenting, with a device; one without
-consent).
+reading they have, so no reading of theirs counted under as_of_consent); in it too, one
+consenting customer names a device nobody owned and another customer names a consenting
+customer's device, which makes it shared (no consent changes). A late step-trainer file sends a
+second distance for an instant of a trusted reading, and an erasure request names two customers
+whose records the first run took (one consenting, with a device; one without consent).
 After each delivery `dbt build` runs incrementally; the result must equal `dbt build
 --full-refresh` on the same landing data, table for table and row for row, and the privacy
 expectations are checked against the landing files themselves.
@@ -58,6 +60,7 @@ class Deliveries:
     erased: tuple[str, ...]  # emails (normalised) the second delivery's erasure request names
     relocated: dict[str, tuple[str, str]]  # email -> its device in the first delivery, in the second
     shared: dict[str, str]  # serial number -> the customer who names it too in the second delivery
+    conflicted: dict[str, int]  # serial number -> an instant the second delivery sends another distance for
 
 
 def newest_customers(root: Path) -> dict[str, dict]:
@@ -92,14 +95,15 @@ def accelerometer_readings(root: Path) -> dict[str, set[tuple]]:
     return readings
 
 
-def step_trainer_instants(root: Path) -> dict[str, set[int]]:
-    """serial number -> the instants of its step-trainer readings, from the landing files."""
-    instants: dict[str, set[int]] = {}
+def step_trainer_instants(root: Path) -> dict[str, dict[int, set[int]]]:
+    """serial number -> instant -> the distances its step-trainer readings give, from the landing files."""
+    instants: dict[str, dict[int, set[int]]] = {}
     for path in (root / "step_trainer" / "landing").glob("*.json"):
         for record in json_lines(path):
             serial, instant = record.get("serialNumber"), record.get("sensorReadingTime")
-            if isinstance(serial, str) and isinstance(instant, int):
-                instants.setdefault(serial, set()).add(instant)
+            distance = record.get("distanceFromObject")
+            if isinstance(serial, str) and isinstance(instant, int) and isinstance(distance, int):
+                instants.setdefault(serial, {}).setdefault(instant, set()).add(distance)
     return instants
 
 
@@ -171,6 +175,31 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
     changes.append(
         {**customers[sharer], "lastUpdateDate": stamp, "serialNumber": customers[owner]["serialNumber"]}
     )
+    # A late reading at an instant of a trusted reading of a third consenting customer's device,
+    # with another distance: the device sent two, so neither counts any more.
+    conflicter = next(
+        e for e in consenting[3:] if e not in {*taken, relocator, owner, sharer} and counts_first(e)
+    )
+    serial, consent = (
+        customers[conflicter]["serialNumber"],
+        customers[conflicter]["shareWithResearchAsOfDate"],
+    )
+    late = {
+        (r.get("serialNumber"), r.get("sensorReadingTime")) for path in held_back for r in json_lines(path)
+    }
+    instant = min(
+        t
+        for t, distances in instants[serial].items()
+        if t >= consent and len(distances) == 1 and (serial, t) not in late
+    )
+    conflicted = {serial: instant}
+    conflict_file = complete / "step_trainer" / "landing" / f"step_trainer-{stamp}.json"
+    conflicting = {
+        "sensorReadingTime": instant,
+        "serialNumber": serial,
+        "distanceFromObject": max(instants[serial][instant]) + 1,
+    }
+    conflict_file.write_text(json.dumps(conflicting) + "\n", encoding="utf-8")
     change_file = complete / "customer" / "landing" / f"customer-{stamp}.json"
     change_file.write_text("".join(json.dumps(record) + "\n" for record in changes), encoding="utf-8")
     erasure_file = complete / "erasure" / "landing" / f"erasure-{stamp}.json"
@@ -183,13 +212,14 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
     erasure_file.write_text("".join(json.dumps(request) + "\n" for request in requests), encoding="utf-8")
     return Deliveries(
         complete,
-        (*held_back, change_file, erasure_file),
+        (*held_back, conflict_file, change_file, erasure_file),
         withdrawn,
         granted,
         moved,
         erased,
         relocated,
         shared,
+        conflicted,
     )
 
 
@@ -385,6 +415,27 @@ def test_a_device_that_changes_hands_moves_its_readings_on_the_next_run(runs) ->
     for serial in deliveries.shared:
         assert trusted(first, serial), "the scenario needs a trusted device"
         assert trusted(incremental, serial) == set() == trusted(full, serial)
+
+
+def test_a_late_second_distance_at_a_trusted_instant_takes_the_reading_out_on_the_next_run(runs) -> None:
+    """The device sent two distances for one instant: neither is trusted, though the first one
+    was, and the owner's other readings stay."""
+    _, deliveries, incremental, full, _ = runs
+    first = DbtProject(PROJECT_ROOT, incremental.work_dir.parent / "after-first")
+    for serial, instant in deliveries.conflicted.items():
+        for project, expected in ((first, [(1,)]), (incremental, [(0,)]), (full, [(0,)])):
+            at_instant = project.query(
+                "select count(*) from stedi_trusted.step_trainer_trusted "
+                "where serial_number = ? and reading_epoch_ms = ?",
+                [serial, instant],
+            )
+            assert at_instant == expected, project.work_dir
+        others = (
+            "select reading_epoch_ms, distance_from_object from stedi_trusted.step_trainer_trusted "
+            "where serial_number = ? and reading_epoch_ms != ?"
+        )
+        kept = first.query(others, [serial, instant])
+        assert kept and set(kept) <= set(incremental.query(others, [serial, instant]))
 
 
 def test_the_consent_history_records_each_change(runs) -> None:
