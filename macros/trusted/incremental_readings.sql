@@ -134,3 +134,35 @@
         {%- do exceptions.raise_compiler_error(this ~ " " ~ why ~ ". Rebuild it and what depends on it once: " ~ rebuild) -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The merge source of a table kept this way, from two CTEs of the model: `due`, the rows it
+    should hold of what the run looked at, and `redone`, the rows it holds of the same (none on a
+    full build). `columns` are the table's columns but read_at, in its order; `key` its grain.
+      - a row due that the table lacks, or holds otherwise, is written (a full build: every row);
+      - a row the table holds that is no longer due is written with a null read_at, which
+        deletes it (removable_rows_config);
+    rows that would not change are left out, so a run with nothing to change merges nothing.
+    One full outer join, so that each CTE is read once: Trino inlines a CTE at every reference.
+-#}
+{% macro removable_rows_change(columns, key) -%}
+    select
+        {%- for column in columns %}
+        case when due.{{ key[0] }} is null then redone.{{ column }} else due.{{ column }} end as {{ column }},
+        {%- endfor %}
+        due.read_at
+    from due
+    full outer join redone
+        on
+            {%- for column in key %}
+            {% if not loop.first %}and {% endif %}due.{{ column }} = redone.{{ column }}
+            {%- endfor %}
+    where
+        due.{{ key[0] }} is null
+        or redone.{{ key[0] }} is null
+        or not (
+            {%- for column in columns + ['read_at'] %}
+            {% if not loop.first %}and {% endif %}due.{{ column }} = redone.{{ column }}
+            {%- endfor %}
+        )
+{%- endmacro %}

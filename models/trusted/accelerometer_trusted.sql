@@ -83,41 +83,14 @@ redone as (
 
 ),
 
+-- Readings due that the table lacks or holds as read before (a full build: all of them), and
+-- rows of the customers to redo that are no longer due, with a null read_at that deletes them.
 final as (
 
-    -- Readings due that the table lacks, or holds as read before (a full build: all of them).
-    select due.*
-    from due
-    left join redone
-        on
-            due.customer_email = redone.customer_email
-            and due.reading_epoch_ms = redone.reading_epoch_ms
-            and due.x = redone.x
-            and due.y = redone.y
-            and due.z = redone.z
-            and due.read_at = redone.read_at
-    where redone.customer_email is null
-
-    union all
-
-    -- Rows of the customers to redo that are no longer due: a null read_at deletes them.
-    select
-        redone.customer_email,
-        redone.reading_at,
-        redone.reading_epoch_ms,
-        redone.x,
-        redone.y,
-        redone.z,
-        cast(null as {{ timestamp_type() }}) as read_at
-    from redone
-    left join due
-        on
-            redone.customer_email = due.customer_email
-            and redone.reading_epoch_ms = due.reading_epoch_ms
-            and redone.x = due.x
-            and redone.y = due.y
-            and redone.z = due.z
-    where due.customer_email is null
+    {{ removable_rows_change(
+        ['customer_email', 'reading_at', 'reading_epoch_ms', 'x', 'y', 'z'],
+        ['customer_email', 'reading_epoch_ms', 'x', 'y', 'z']
+    ) }}
 
 )
 

@@ -15,6 +15,7 @@
 -- depends_on: {{ ref('erasure_log') }}
 -- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
 -- depends_on: {{ ref('stg_stedi__customers') }}
+-- depends_on: {{ ref('stg_stedi__step_trainer_readings') }}
 {%- set watermark = read_at_watermark() %}
 with
 
@@ -50,7 +51,7 @@ new_instants as {{ materialized_cte() }} (
     select distinct
         serial_number,
         reading_epoch_ms
-    from {{ ref('int_step_trainer_readings_attributed') }}
+    from {{ ref('stg_stedi__step_trainer_readings') }}
     where {{ read_after_watermark('read_at', watermark) }}
 
 ),
@@ -146,37 +147,14 @@ redone as (
 
 ),
 
+-- Readings due that the table lacks or holds otherwise (a full build: all of them), and rows
+-- of those devices and instants that are no longer due, with a null read_at that deletes them.
 final as (
 
-    -- Readings due that the table lacks, or holds otherwise (a full build: all of them).
-    select due.*
-    from due
-    left join redone
-        on
-            due.serial_number = redone.serial_number
-            and due.reading_epoch_ms = redone.reading_epoch_ms
-            and due.customer_email = redone.customer_email
-            and due.distance_from_object = redone.distance_from_object
-            and due.read_at = redone.read_at
-    where redone.serial_number is null
-
-    union all
-
-    -- Rows at those instants and of those devices that are no longer due: a null read_at deletes
-    -- them.
-    select
-        redone.serial_number,
-        redone.customer_email,
-        redone.reading_at,
-        redone.reading_epoch_ms,
-        redone.distance_from_object,
-        cast(null as {{ timestamp_type() }}) as read_at
-    from redone
-    left join due
-        on
-            redone.serial_number = due.serial_number
-            and redone.reading_epoch_ms = due.reading_epoch_ms
-    where due.serial_number is null
+    {{ removable_rows_change(
+        ['serial_number', 'customer_email', 'reading_at', 'reading_epoch_ms', 'distance_from_object'],
+        ['serial_number', 'reading_epoch_ms']
+    ) }}
 
 )
 
