@@ -87,10 +87,12 @@ redone as (
 -- rows of the customers to redo that are no longer due, with a null read_at that deletes them.
 final as (
 
-    {{ removable_rows_change(
-        ['customer_email', 'reading_at', 'reading_epoch_ms', 'x', 'y', 'z'],
-        ['customer_email', 'reading_epoch_ms', 'x', 'y', 'z']
-    ) }}
+    {{
+        removable_rows_change(
+            ['customer_email', 'reading_at', 'reading_epoch_ms', 'x', 'y', 'z'],
+            ['customer_email', 'reading_epoch_ms', 'x', 'y', 'z']
+        )
+    }}
 
 )
 

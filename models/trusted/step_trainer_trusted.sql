@@ -151,10 +151,12 @@ redone as (
 -- of those devices and instants that are no longer due, with a null read_at that deletes them.
 final as (
 
-    {{ removable_rows_change(
-        ['serial_number', 'customer_email', 'reading_at', 'reading_epoch_ms', 'distance_from_object'],
-        ['serial_number', 'reading_epoch_ms']
-    ) }}
+    {{
+        removable_rows_change(
+            ['serial_number', 'customer_email', 'reading_at', 'reading_epoch_ms', 'distance_from_object'],
+            ['serial_number', 'reading_epoch_ms']
+        )
+    }}
 
 )
 
