@@ -17,6 +17,20 @@
 -- depends_on: {{ ref('stg_stedi__customers') }}
 -- depends_on: {{ ref('stg_stedi__step_trainer_readings') }}
 {%- set watermark = read_at_watermark() %}
+{#- A reading (`candidate`) of a device to redo, or at an instant of a reading read since the
+    watermark: what the run works out again, in the ledger and in the table alike. -#}
+{%- set redone_filter %}
+(
+    candidate.serial_number in (select devices_to_redo.serial_number from devices_to_redo)
+    or exists (
+        select 1
+        from new_instants
+        where
+            new_instants.serial_number = candidate.serial_number
+            and new_instants.reading_epoch_ms = candidate.reading_epoch_ms
+    )
+)
+{%- endset %}
 with
 
 curated_owners as (
@@ -88,21 +102,12 @@ devices_to_redo as {{ materialized_cte() }} (
 -- Every reading at those instants and of those devices (a full build: every reading).
 readings as (
 
-    select attributed.*
-    from {{ ref('int_step_trainer_readings_attributed') }} as attributed
+    select candidate.*
+    from {{ ref('int_step_trainer_readings_attributed') }} as candidate
     where
-        attributed.attribution_issue is null
+        candidate.attribution_issue is null
     {% if watermark is not none -%}
-            and (
-                attributed.serial_number in (select devices_to_redo.serial_number from devices_to_redo)
-                or exists (
-                    select 1
-                    from new_instants
-                    where
-                        new_instants.serial_number = attributed.serial_number
-                        and new_instants.reading_epoch_ms = attributed.reading_epoch_ms
-                )
-            )
+            and {{ redone_filter }}
         {%- endif %}
 
 ),
@@ -133,16 +138,9 @@ redone as (
         select * from due
         where false
     {% else %}
-    select * from {{ this }} as held
-    where
-        held.serial_number in (select devices_to_redo.serial_number from devices_to_redo)
-        or exists (
-            select 1
-            from new_instants
-            where
-                new_instants.serial_number = held.serial_number
-                and new_instants.reading_epoch_ms = held.reading_epoch_ms
-        )
+    select candidate.*
+    from {{ this }} as candidate
+    where {{ redone_filter }}
     {% endif %}
 
 ),
