@@ -115,6 +115,7 @@
             {{ landing_file_name(landing_file_column()) }} as landing_file,
             count(*) as landing_record_count
         from {{ landing }}
+        where {{ is_landing_line('line') }}
         group by {{ landing_file_name(landing_file_column()) }}
     ) as landing_files
         on ledger_files.landing_file = landing_files.landing_file

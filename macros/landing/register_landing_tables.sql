@@ -8,11 +8,11 @@
     ignore.malformed.json and use.null.for.invalid.data), registered by `stedi land`; the hook
     checks that they are there and, from the landing inventory, that every file is one the build
     reads. Locally each becomes a DuckDB view over the files the rule reads under
-    var('landing_root'), with the columns and types declared in _stedi__sources.yml and the same
-    reading rules (an optional entity, erasure, without files is an empty view): a line that is
-    not a JSON object is a row of nulls, a value of the wrong JSON
-    type is null, nothing is dropped, a .gz file is gunzipped. Each row also says which file it
-    came from (`landing_file`, as Athena's "$path"). Staging turns those rows into quarantine rows
+    var('landing_root') with the same reading rules (an optional entity, erasure, without files
+    is an empty view): one row a line, `line` (the line as JSON, null when it is not JSON),
+    nothing dropped, a .gz file gunzipped. Each row also says which file it came from
+    (`landing_file`, as Athena's "$path"). Staging reads the fields out of the line by their JSON
+    type (macros/landing/landing_json.sql) and turns what it cannot use into quarantine rows
     with a reason.
 -#}
 {% macro register_landing_tables() -%}
@@ -72,18 +72,21 @@
         {%- endfor -%}
         {%- do refuse_unreadable_landing_files(problems) -%}
         {%- for table in landing_tables() -%}
-            {%- set files = listings[table.name].read -%}
+            {#- An empty file has no line to read, and a zero-byte .gz is not a gzip stream DuckDB
+                opens (Athena reads both as no rows): it is listed, and read as nothing. -#}
+            {%- set files = [] -%}
+            {%- for file in listings[table.name].read if file not in listings[table.name].empty -%}
+                {%- do files.append(file) -%}
+            {%- endfor -%}
             {%- if not files and table.meta.get('optional') %}
 create schema if not exists {{ table.schema }};
 -- No file of an optional entity (erasure) yet: the table is there, with no rows.
 create or replace view {{ table.schema }}.{{ table.identifier }} as
 select
-    {%- for column in table.columns.values() %}
-    cast(null as {{ glue_type_to_duckdb(column.data_type) }}) as {{ column.name | lower }},
-    {%- endfor %}
+    cast(null as json) as line,
     cast(null as varchar) as landing_file
 where false;
-            {%- elif not files %}
+            {%- elif not listings[table.name].read %}
                 {{ exceptions.raise_compiler_error(
                     "No landing files in " ~ local_landing_folder(table.meta.entity) ~ " (landing_root must be "
                     ~ "a folder, absolute or relative to where dbt runs, with customer/landing, accelerometer/landing and "
@@ -93,11 +96,9 @@ where false;
 create schema if not exists {{ table.schema }};
 create or replace view {{ table.schema }}.{{ table.identifier }} as
 select
-    {%- for column in table.columns.values() %}
-    "{{ column.name }}" as {{ column.name | lower }},
-    {%- endfor %}
+    json as line,
     filename as landing_file
-from read_json(
+from read_json_objects(
     [
         {%- for file in files %}
         '{{ file | replace("'", "''") }}'{{ ',' if not loop.last }}
@@ -106,24 +107,10 @@ from read_json(
     format = 'newline_delimited',
     compression = 'auto_detect',
     ignore_errors = true,
-    filename = true,
-    columns = {
-        {%- for column in table.columns.values() %}
-        '{{ column.name }}': '{{ glue_type_to_duckdb(column.data_type) }}'{{ ',' if not loop.last }}
-        {%- endfor %}
-    }
+    filename = true
 );
             {%- endif %}
         {%- endfor -%}
     {%- endif %}
 select 1
-{%- endmacro %}
-
-{#- Glue column types of the landing tables, as DuckDB spells them. -#}
-{% macro glue_type_to_duckdb(glue_type) -%}
-    {%- set types = {'string': 'varchar', 'bigint': 'bigint', 'int': 'integer', 'double': 'double'} -%}
-    {%- if glue_type not in types -%}
-        {{ exceptions.raise_compiler_error("Landing column type '" ~ glue_type ~ "' has no DuckDB mapping") }}
-    {%- endif -%}
-    {{ return(types[glue_type]) }}
 {%- endmacro %}

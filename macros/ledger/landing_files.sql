@@ -39,7 +39,9 @@
     {%- set node = graph.sources['source.stedi.stedi_landing.' ~ table_name] -%}
     {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
     {%- set listed = adapter.dispatch('landing_files', 'stedi')(node, relation) -%}
-    {{ return(classify_landing_files(node.meta.entity, listed.folder, listed.paths)) }}
+    {%- set classified = classify_landing_files(node.meta.entity, listed.folder, listed.paths) -%}
+    {%- do classified.update({'empty': listed.empty}) -%}
+    {{ return(classified) }}
 {%- endmacro %}
 
 {#- The entity's landing folder under var('landing_root') (local target); none without the var. -#}
@@ -49,7 +51,7 @@
 {%- endmacro %}
 
 {#-
-    Locally the landing view knows its files without reading them: DuckDB's glob, into
+    Locally the landing view knows its files and their sizes without reading them (read_blob), into
     subfolders too (`**`), so that a file there is named rather than silently left out. No
     files without var landing_root (sqlfluff compiles the models so; a build stops before, in
     register_landing_tables).
@@ -57,12 +59,16 @@
 {% macro duckdb__landing_files(node, relation) -%}
     {%- set folder = local_landing_folder(node.meta.entity) -%}
     {%- if folder is none -%}
-        {{ return({'folder': none, 'paths': []}) }}
+        {{ return({'folder': none, 'paths': [], 'empty': []}) }}
     {%- endif -%}
     {%- set listed = run_query(
-        "select file from glob('" ~ (folder ~ '/**') | replace("'", "''") ~ "') order by file"
+        "select filename, size from read_blob('" ~ (folder ~ '/**') | replace("'", "''") ~ "') order by filename"
     ) -%}
-    {{ return({'folder': folder, 'paths': listed.columns[0].values() | list}) }}
+    {%- set empty = [] -%}
+    {%- for row in listed.rows if row[1] == 0 -%}
+        {%- do empty.append(row[0]) -%}
+    {%- endfor -%}
+    {{ return({'folder': folder, 'paths': listed.columns[0].values() | list, 'empty': empty}) }}
 {%- endmacro %}
 
 {#-
@@ -86,7 +92,7 @@
         ) -%}
     {%- endif -%}
     {#- No folder: each s3:// path is read as relative to the first '/<entity>/landing/' in it. -#}
-    {{ return({'folder': none, 'paths': listed.columns[0].values() | list}) }}
+    {{ return({'folder': none, 'paths': listed.columns[0].values() | list, 'empty': []}) }}
 {%- endmacro %}
 
 {#-

@@ -26,3 +26,20 @@
         ({{ research_consent_epoch_ms }} is not null)
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The research-consent instant a customer record gives, or null: no consent. On this field the
+    safe side wins, so a value counts as consent only when it can be one: a JSON number (read by
+    json_number; "", "0", null, true read as null), a plausible instant (macros/cleaning/
+    plausible_values.sql: not 0, not seconds, not in the future), and no earlier than the
+    customer's registration, itself a plausible instant (a consent before the customer existed,
+    or with no registration to compare with, is an exporter's placeholder, not a consent).
+-#}
+{% macro research_consent_epoch_ms(consent_value, registration_value) -%}
+    {%- set can_be_consent = [
+        is_plausible_instant(consent_value),
+        is_plausible_instant(registration_value),
+        consent_value ~ ' >= ' ~ registration_value,
+    ] -%}
+    case when {{ can_be_consent | join(' and ') }} then cast({{ consent_value }} as bigint) end
+{%- endmacro %}

@@ -13,20 +13,48 @@
     that still holds them is expired (purge_erased_history, on-run-end).
 -#}
 
+{#-
+    Every line of erasure_landing as a request: the file (as the landing table names it), the
+    request's id, when it was made and the email to erase, normalised as staging normalises
+    emails. Fields are read by their JSON type (macros/landing/landing_json.sql).
+-#}
+{% macro erasure_request_lines() -%}
+    select
+        request_lines.landing_path,
+        nullif(trim({{ json_string('request_lines.record', 'requestId') }}), '') as request_id,
+        {{ json_number('request_lines.record', 'requestedAt') }} as requested_epoch_ms,
+        nullif(lower(trim({{ json_string('request_lines.record', 'email') }})), '') as email
+    from (
+        select
+            {{ landing_file_column() }} as landing_path,
+            {{ landing_json('line') }} as record
+        from {{ source('stedi_landing', 'erasure_landing') }}
+        where {{ is_landing_line('line') }}
+    ) as request_lines
+{%- endmacro %}
+
 {#- One row per email to erase, as staging normalises emails. -#}
 {% macro erased_emails() -%}
-    select distinct nullif(lower(trim(email)), '') as email
-    from {{ source('stedi_landing', 'erasure_landing') }}
-    where nullif(lower(trim(email)), '') is not null
+    select distinct requests.email
+    from ({{ erasure_request_lines() }}) as requests
+    where requests.email is not null
 {%- endmacro %}
 
 {#- One row per device serial number a customer record of an erased email names. -#}
 {% macro erased_serial_numbers() -%}
-    select distinct nullif(lower(trim(customer_records.serialnumber)), '') as serial_number
-    from {{ source('stedi_landing', 'customer_landing') }} as customer_records
+    select distinct customer_records.serial_number
+    from (
+        select
+            nullif(lower(trim({{ json_string('record', 'email') }})), '') as email,
+            nullif(lower(trim({{ json_string('record', 'serialNumber') }})), '') as serial_number
+        from (
+            select {{ landing_json('line') }} as record
+            from {{ source('stedi_landing', 'customer_landing') }}
+        ) as customer_lines
+    ) as customer_records
     inner join ({{ erased_emails() }}) as erased
-        on nullif(lower(trim(customer_records.email)), '') = erased.email
-    where nullif(lower(trim(customer_records.serialnumber)), '') is not null
+        on customer_records.email = erased.email
+    where customer_records.serial_number is not null
 {%- endmacro %}
 
 {#- `erased` (erased_emails() or erased_serial_numbers()) as the ledger's one key column `key`. -#}

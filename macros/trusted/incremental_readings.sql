@@ -111,10 +111,10 @@
     select requests.email
     from (
         select
-            {{ landing_file_name(landing_file_column()) }} as landing_file,
-            nullif(trim(requestid), '') as request_id,
-            nullif(lower(trim(email)), '') as email
-        from {{ source('stedi_landing', 'erasure_landing') }}
+            {{ landing_file_name('request_lines.landing_path') }} as landing_file,
+            request_lines.request_id,
+            request_lines.email
+        from ({{ erasure_request_lines() }}) as request_lines
     ) as requests
     inner join {{ ref('erasure_log') }} as logged
         on

@@ -6,6 +6,7 @@
         on_schema_change='fail'
     )
 }}
+-- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
 -- depends_on: {{ ref('stg_stedi__accelerometer_ledger') }}
 -- depends_on: {{ ref('stg_stedi__step_trainer_ledger') }}
 -- depends_on: {{ ref('customer_consent_history') }}
@@ -21,19 +22,22 @@ with
 requests as (
 
     select
-        {{ landing_file_name(landing_file_column()) }} as landing_file,
-        nullif(trim(requestid), '') as request_id,
-        requestedat as requested_epoch_ms,
-        nullif(lower(trim(email)), '') as email
+        {{ landing_file_name('request_lines.landing_path') }} as landing_file,
+        request_lines.request_id,
+        cast(request_lines.requested_epoch_ms as bigint) as requested_epoch_ms,
+        request_lines.email
 
-    from {{ source('stedi_landing', 'erasure_landing') }}
+    from ({{ erasure_request_lines() }}) as request_lines
 
 ),
 
 customer_emails as (
 
-    select distinct nullif(lower(trim(email)), '') as email
-    from {{ source('stedi_landing', 'customer_landing') }}
+    select distinct nullif(lower(trim({{ json_string('customer_lines.record', 'email') }})), '') as email
+    from (
+        select {{ landing_json('line') }} as record
+        from {{ source('stedi_landing', 'customer_landing') }}
+    ) as customer_lines
 
 ),
 

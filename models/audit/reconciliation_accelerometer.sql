@@ -88,6 +88,8 @@ placed as (
     {{ rejected_fates(
         'rejected', quarantine,
         'customer_email is not null and reading_epoch_ms is not null and x is not null and y is not null and z is not null'
+        ~ ' and ' ~ is_plausible_acceleration('x') ~ ' and ' ~ is_plausible_acceleration('y')
+        ~ ' and ' ~ is_plausible_acceleration('z')
     ) }}
 
     union all

@@ -21,7 +21,8 @@ class Field:
 
     @property
     def column(self) -> str:
-        """Athena lowercases column names; the OpenX SerDe matches JSON keys case-insensitively."""
+        """The field's name in lower case, as Athena names columns (documentation; staging reads
+        the field from the line by its exact JSON key)."""
         return self.json_key.lower()
 
 
@@ -139,9 +140,20 @@ def landing_file_verdict(relative: PurePosixPath) -> str:
     return READ
 
 
-# OpenX JSON SerDe properties of every landing table: a line that is not a JSON object reads as
-# a row of nulls instead of failing the query, and a value of the wrong JSON type reads as null.
-# The staging models turn both into quarantine rows with a reason.
+# The landing tables are text: one row a line, in one string column (LINE_COLUMN), which staging
+# parses as JSON and reads each field of by its JSON type (macros/landing/landing_json.sql), the
+# same SQL on both engines. A SerDe that maps JSON keys to typed columns cannot do that: the
+# OpenX JSON SerDe coerces "1655564444000" into a bigint, and on Trino a file holding a bare NaN
+# or a fraction in an int field fails the whole query (HIVE_CURSOR_ERROR), however lenient its
+# properties. Lines are split on newlines only; the field delimiter, \001, is a control
+# character JSON never holds unescaped.
+LINE_COLUMN = ("line", "string", "One line of the file as sent: a JSON object of the fields above.")
+LANDING_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+LANDING_SERDE_PARAMETERS = {"serialization.format": "1"}
+
+# OpenX JSON SerDe properties of the tables `stedi land` and `stedi subject-key` write themselves
+# (the landing inventory, the subject key): a line that is not a JSON object reads as a row of
+# nulls instead of failing the query, and a value of the wrong JSON type reads as null.
 SERDE = "org.openx.data.jsonserde.JsonSerDe"
 SERDE_PARAMETERS = {
     "ignore.malformed.json": "true",

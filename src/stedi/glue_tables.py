@@ -15,7 +15,14 @@ from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from stedi.contract import SERDE, SERDE_PARAMETERS, Entity
+from stedi.contract import (
+    LANDING_SERDE,
+    LANDING_SERDE_PARAMETERS,
+    LINE_COLUMN,
+    SERDE,
+    SERDE_PARAMETERS,
+    Entity,
+)
 
 INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
 OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
@@ -44,19 +51,21 @@ def table_input(entity: Entity, location: str) -> dict[str, Any]:
         "Name": entity.table,
         "Description": (
             f"STEDI {entity.name} records as the source sends them: JSON Lines under {location}, "
-            "read with the OpenX JSON SerDe (malformed lines and mistyped values read as nulls)."
+            "one row a line; staging reads the fields ("
+            + ", ".join(field.json_key for field in entity.fields)
+            + ") out of the line by their JSON type."
         ),
         "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"classification": "json"},
+        "Parameters": {"classification": "text"},
         "StorageDescriptor": {
-            "Columns": [
-                {"Name": field.column, "Type": field.glue_type, "Comment": field.description}
-                for field in entity.fields
-            ],
+            "Columns": [{"Name": LINE_COLUMN[0], "Type": LINE_COLUMN[1], "Comment": LINE_COLUMN[2]}],
             "Location": location,
             "InputFormat": INPUT_FORMAT,
             "OutputFormat": OUTPUT_FORMAT,
-            "SerdeInfo": {"SerializationLibrary": SERDE, "Parameters": dict(SERDE_PARAMETERS)},
+            "SerdeInfo": {
+                "SerializationLibrary": LANDING_SERDE,
+                "Parameters": dict(LANDING_SERDE_PARAMETERS),
+            },
         },
     }
 

@@ -33,6 +33,7 @@ landing_counts as (
         0 as misread_file_count,
         count(*) as landing_record_count
     from {{ source('stedi_landing', 'customer_landing') }}
+    where {{ is_landing_line('line') }}
 
     union all
 

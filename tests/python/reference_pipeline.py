@@ -1,17 +1,22 @@
 """An independent, plain-Python evaluation of the pipeline's rules over written landing files.
 
 The generator's manifest is bookkeeping over its own decisions. This module knows nothing of
-the generator: it reads the files line by line as a lenient JSON reader does (a value of the
-wrong JSON type reads as null, a line that is not a JSON object reads as a row of nulls, blank
-lines are no records) and applies the rules with plain sets, so the tests can compare the two.
+the generator: it reads the files line by line as the landing contract says (a value of the
+wrong JSON type reads as null, never coerced; a line that is not a JSON object, not strict JSON
+or not UTF-8 reads as a row of nulls; blank lines are no records), checks the contract's
+plausible values, and applies the rules with plain sets, so the tests can compare the two.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import math
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +27,37 @@ Reading = tuple[str, int, float, float, float]  # normalised user, timestamp, x,
 StepReading = tuple[str, int, int]  # normalised serial, sensor reading time, distance
 
 EMAIL_FORM = re.compile(r"[^@ ]+@[^@ ]+")
+# The plausible values of the landing contract, as dbt_project.yml's vars set them by default.
+EARLIEST_INSTANT = int(datetime(2010, 1, 1, tzinfo=UTC).timestamp() * 1000)
+CLOCK_SKEW_MS = 60 * 60 * 1000
+MAX_ABS_ACCELERATION = 200.0
+MAX_DISTANCE = 2_147_483_647
 POLICIES = ("as_of_consent", "any_time")
 
 
-def landing_lines(root: Path, entity: Entity) -> list[str]:
-    """Every non-blank line of the entity's landing files, a missing final line end tolerated."""
-    lines: list[str] = []
-    for path in sorted((root / entity.prefix).glob(f"{entity.name}-*.json")):
-        lines += [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+def landing_lines(root: Path, entity: Entity) -> list[bytes]:
+    """Every non-blank line of the entity's landing files (any name the build reads; .gz
+    gunzipped, a byte-order mark opening a file dropped), a missing final line end tolerated."""
+    lines: list[bytes] = []
+    for path in sorted((root / entity.prefix).glob(f"{entity.name}-*")):
+        if not path.name.endswith((".json", ".jsonl", ".json.gz", ".jsonl.gz")) or not path.stat().st_size:
+            continue
+        content = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
+        content = content.removeprefix(b"\xef\xbb\xbf")
+        lines += [line for line in content.split(b"\n") if line.strip(b" \t\r")]
     return lines
 
 
-def read_line(line: str, entity: Entity) -> Row:
-    """A landing line as a lenient reader sees it: every contract field, or null."""
+def _not_json(constant: str) -> object:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def read_line(line: bytes | str, entity: Entity) -> Row:
+    """A landing line as the contract reads it: every contract field of the right JSON type, or null."""
     try:
-        parsed = json.loads(line)
-    except json.JSONDecodeError:
+        text = line.decode("utf-8") if isinstance(line, bytes) else line
+        parsed = json.loads(text, parse_constant=_not_json)
+    except ValueError:  # not UTF-8, not JSON, NaN or Infinity
         parsed = None
     if not isinstance(parsed, dict):
         parsed = {}
@@ -45,16 +65,20 @@ def read_line(line: str, entity: Entity) -> Row:
 
 
 def typed(value: object, glue_type: str) -> object:
-    """The value if its JSON type is the declared one, else null (booleans are not numbers)."""
+    """The value if its JSON type is the declared one, else null (booleans are not numbers; a
+    number is any finite JSON number, its plausibility checked by the rules)."""
     if isinstance(value, bool):
         return None
     if glue_type == "string":
         return value if isinstance(value, str) else None
-    if glue_type in ("bigint", "int"):
-        return value if isinstance(value, int) else None
-    if glue_type == "double":
-        return float(value) if isinstance(value, int | float) else None
+    if glue_type in ("bigint", "int", "double"):
+        return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
     raise ValueError(glue_type)
+
+
+def plausible_instant(value: float | None) -> bool:
+    latest = int(time.time() * 1000) + CLOCK_SKEW_MS
+    return value is not None and value == int(value) and EARLIEST_INSTANT <= value <= latest
 
 
 def rows(root: Path, entity: Entity) -> list[Row]:
@@ -82,8 +106,18 @@ def customer_reason(row: Row) -> str | None:
         return "missing_email"
     if not EMAIL_FORM.fullmatch(normalise(row["email"])):
         return "invalid_email"
+    if row["lastUpdateDate"] is not None and not plausible_instant(row["lastUpdateDate"]):
+        return "implausible_last_update_date"
     if row["lastUpdateDate"] is None:
         return "missing_last_update_date"
+    return None
+
+
+def research_consent(row: Row) -> int | None:
+    """The consent instant, when it can be one: plausible, and not before a plausible registration."""
+    consent, registration = row["shareWithResearchAsOfDate"], row["registrationDate"]
+    if plausible_instant(consent) and plausible_instant(registration) and consent >= registration:
+        return int(consent)
     return None
 
 
@@ -100,15 +134,13 @@ def stage_customers(customer_rows: list[Row]) -> tuple[Counter[str], dict[str, C
     for email, candidates in by_email.items():
         newest = max(row["lastUpdateDate"] for row in candidates)
         tied = [row for row in candidates if row["lastUpdateDate"] == newest]
-        without_consent = [row for row in tied if row["shareWithResearchAsOfDate"] is None]
+        without_consent = [row for row in tied if research_consent(row) is None]
         if without_consent:
             winner = without_consent[0]
         else:
-            winner = max(tied, key=lambda row: row["shareWithResearchAsOfDate"])
+            winner = max(tied, key=lambda row: research_consent(row) or 0)
         serial = winner["serialNumber"]
-        staged[email] = Customer(
-            None if blank(serial) else normalise(serial), winner["shareWithResearchAsOfDate"]
-        )
+        staged[email] = Customer(None if blank(serial) else normalise(serial), research_consent(winner))
     return rejects, staged
 
 
@@ -117,10 +149,14 @@ def accelerometer_reason(row: Row) -> str | None:
         return "malformed_record"
     if blank(row["user"]):
         return "missing_user"
+    if row["timestamp"] is not None and not plausible_instant(row["timestamp"]):
+        return "implausible_timestamp"
     if row["timestamp"] is None:
         return "missing_timestamp"
     if row["x"] is None or row["y"] is None or row["z"] is None:
         return "missing_acceleration"
+    if any(abs(row[axis]) > MAX_ABS_ACCELERATION for axis in ("x", "y", "z")):
+        return "implausible_acceleration"
     return None
 
 
@@ -129,9 +165,14 @@ def step_reason(row: Row) -> str | None:
         return "malformed_record"
     if blank(row["serialNumber"]):
         return "missing_serial_number"
+    if row["sensorReadingTime"] is not None and not plausible_instant(row["sensorReadingTime"]):
+        return "implausible_sensor_reading_time"
     if row["sensorReadingTime"] is None:
         return "missing_sensor_reading_time"
-    if row["distanceFromObject"] is None:
+    distance = row["distanceFromObject"]
+    if distance is not None and not (distance == int(distance) and 0 <= distance <= MAX_DISTANCE):
+        return "implausible_distance"
+    if distance is None:
         return "missing_distance"
     return None
 
@@ -151,7 +192,7 @@ def evaluate(root: Path) -> dict[str, dict[str, object]]:
         if reason:
             accelerometer_rejects[reason] += 1
         else:
-            readings.add((normalise(row["user"]), row["timestamp"], row["x"], row["y"], row["z"]))
+            readings.add((normalise(row["user"]), int(row["timestamp"]), row["x"], row["y"], row["z"]))
     accelerometer_rejects["unknown_user"] = sum(1 for reading in readings if reading[0] not in customers)
     # Readings of a customer without research consent are withheld: they stay in the landing zone.
     staged_readings = [r for r in readings if r[0] not in customers or customers[r[0]].research is not None]
@@ -163,7 +204,13 @@ def evaluate(root: Path) -> dict[str, dict[str, object]]:
         if reason:
             step_rejects[reason] += 1
         else:
-            steps.add((normalise(row["serialNumber"]), row["sensorReadingTime"], row["distanceFromObject"]))
+            steps.add(
+                (
+                    normalise(row["serialNumber"]),
+                    int(row["sensorReadingTime"]),
+                    int(row["distanceFromObject"]),
+                )
+            )
     owners: dict[str, list[str]] = {}
     for email, customer in customers.items():
         if customer.serial is not None:
@@ -229,7 +276,11 @@ def evaluate(root: Path) -> dict[str, dict[str, object]]:
 
 
 def with_zeros(counts: Counter[str], *reasons: str) -> dict[str, int]:
-    return {reason: counts[reason] for reason in reasons}
+    """The counts of `reasons`, zeros too (as the generator's manifest lists them), and of any
+    other reason that occurred (the hostile landing set's; the generator writes none)."""
+    return {reason: counts[reason] for reason in reasons} | {
+        reason: count for reason, count in counts.items() if reason not in reasons and count
+    }
 
 
 def zones(

@@ -404,43 +404,79 @@ def test_all_defects_exercise_every_reject_reason_and_policies_differ(landing: M
 
 
 def test_reference_pipeline_applies_the_rules_to_handwritten_lines(tmp_path: Path) -> None:
-    """The reference itself, on lines whose answer is worked out by hand."""
+    """The reference itself, on lines whose answer is worked out by hand (instants are offsets
+    from t, in June 2022; every customer registered at t; c's consent of 0 is no consent)."""
+    t = 1_655_564_444_000
     lines = {
         CUSTOMER: [
-            {"email": "a@x.com", "serialNumber": "s1", "lastUpdateDate": 10, "shareWithResearchAsOfDate": 5},
-            {"email": " A@X.com", "serialNumber": "s1", "lastUpdateDate": 10},  # tie: no consent wins
-            {"email": "b@x.com", "serialNumber": "s3", "lastUpdateDate": 10, "shareWithResearchAsOfDate": 3},
-            {"email": "b@x.com", "serialNumber": "s3", "lastUpdateDate": 10, "shareWithResearchAsOfDate": 7},
-            {"email": "c@x.com", "serialNumber": "s2", "lastUpdateDate": 1, "shareWithResearchAsOfDate": 0},
-            {"email": "d@x.com", "serialNumber": " S2", "lastUpdateDate": 1},  # s2 is ambiguous
-            {"email": "e@x.com", "lastUpdateDate": "yesterday"},
-            {"email": "f at x.com", "lastUpdateDate": 1},
-            {"email": "  ", "lastUpdateDate": 1},
+            {
+                "email": "a@x.com",
+                "registrationDate": t,
+                "serialNumber": "s1",
+                "lastUpdateDate": t + 10,
+                "shareWithResearchAsOfDate": t + 5,
+            },
+            {
+                "email": " A@X.com",
+                "registrationDate": t,
+                "serialNumber": "s1",
+                "lastUpdateDate": t + 10,
+            },  # tie: no consent wins
+            {
+                "email": "b@x.com",
+                "registrationDate": t,
+                "serialNumber": "s3",
+                "lastUpdateDate": t + 10,
+                "shareWithResearchAsOfDate": t + 3,
+            },
+            {
+                "email": "b@x.com",
+                "registrationDate": t,
+                "serialNumber": "s3",
+                "lastUpdateDate": t + 10,
+                "shareWithResearchAsOfDate": t + 7,
+            },
+            {
+                "email": "c@x.com",
+                "registrationDate": t,
+                "serialNumber": "s2",
+                "lastUpdateDate": t + 1,
+                "shareWithResearchAsOfDate": 0,
+            },  # a placeholder: no consent
+            {
+                "email": "d@x.com",
+                "registrationDate": t,
+                "serialNumber": " S2",
+                "lastUpdateDate": t + 1,
+            },  # s2 is ambiguous
+            {"email": "e@x.com", "registrationDate": t, "lastUpdateDate": "yesterday"},
+            {"email": "f at x.com", "registrationDate": t, "lastUpdateDate": t + 1},
+            {"email": "  ", "registrationDate": t, "lastUpdateDate": t + 1},
             {},
         ],
         ACCELEROMETER: [
-            {"user": "b@x.com", "timestamp": 5, "x": 1.0, "y": 0.0, "z": 0.0},  # before b's consent
-            {"user": "b@x.com", "timestamp": 8, "x": 1.0, "y": 0.0, "z": 0.0},
-            {"user": "b@x.com", "timestamp": 8, "x": 1.0, "y": 0.0, "z": 0.0},
-            {"user": " B@x.com ", "timestamp": 8, "x": 1.0, "y": 0.0, "z": 0.0},
-            {"user": "b@x.com", "timestamp": 8, "x": 0.0, "y": 1.0, "z": 0.0},
-            {"user": "b@x.com", "timestamp": 9, "x": "high", "y": 0.0, "z": 0.0},
-            {"user": "ghost@x.com", "timestamp": 8, "x": 1.0, "y": 0.0, "z": 0.0},
+            {"user": "b@x.com", "timestamp": t + 5, "x": 1.0, "y": 0.0, "z": 0.0},  # before b's consent
+            {"user": "b@x.com", "timestamp": t + 8, "x": 1.0, "y": 0.0, "z": 0.0},
+            {"user": "b@x.com", "timestamp": t + 8, "x": 1.0, "y": 0.0, "z": 0.0},
+            {"user": " B@x.com ", "timestamp": t + 8, "x": 1.0, "y": 0.0, "z": 0.0},
+            {"user": "b@x.com", "timestamp": t + 8, "x": 0.0, "y": 1.0, "z": 0.0},
+            {"user": "b@x.com", "timestamp": t + 9, "x": "high", "y": 0.0, "z": 0.0},
+            {"user": "ghost@x.com", "timestamp": t + 8, "x": 1.0, "y": 0.0, "z": 0.0},
             {"user": "b@x.com", "timestamp": True, "x": 1.0, "y": 0.0, "z": 0.0},
-            {"user": "c@x.com", "timestamp": 8, "x": 1, "y": 0, "z": 0},
-            {"user": "a@x.com", "timestamp": 8, "x": 1.0, "y": 0.0, "z": 0.0},  # no consent: withheld
+            {"user": "c@x.com", "timestamp": t + 8, "x": 1, "y": 0, "z": 0},
+            {"user": "a@x.com", "timestamp": t + 8, "x": 1.0, "y": 0.0, "z": 0.0},  # no consent: withheld
         ],
         STEP_TRAINER: [
-            {"sensorReadingTime": 8, "serialNumber": "S3", "distanceFromObject": 100},
-            {"sensorReadingTime": 9, "serialNumber": "s3", "distanceFromObject": 100},
-            {"sensorReadingTime": 9, "serialNumber": "s3", "distanceFromObject": 120},
-            {"sensorReadingTime": 8, "serialNumber": "s2", "distanceFromObject": 5},
-            {"sensorReadingTime": 8, "serialNumber": "zz", "distanceFromObject": 1},
-            {"sensorReadingTime": 5, "serialNumber": "s3", "distanceFromObject": 1.5},
-            {"sensorReadingTime": 5, "serialNumber": "s3", "distanceFromObject": 7},
+            {"sensorReadingTime": t + 8, "serialNumber": "S3", "distanceFromObject": 100},
+            {"sensorReadingTime": t + 9, "serialNumber": "s3", "distanceFromObject": 100},
+            {"sensorReadingTime": t + 9, "serialNumber": "s3", "distanceFromObject": 120},
+            {"sensorReadingTime": t + 8, "serialNumber": "s2", "distanceFromObject": 5},
+            {"sensorReadingTime": t + 8, "serialNumber": "zz", "distanceFromObject": 1},
+            {"sensorReadingTime": t + 5, "serialNumber": "s3", "distanceFromObject": 1.5},  # implausible
+            {"sensorReadingTime": t + 5, "serialNumber": "s3", "distanceFromObject": 7},
             # s1 is a's alone, and a has no consent: withheld, conflict or not
-            {"sensorReadingTime": 8, "serialNumber": "s1", "distanceFromObject": 3},
-            {"sensorReadingTime": 8, "serialNumber": "s1", "distanceFromObject": 4},
+            {"sensorReadingTime": t + 8, "serialNumber": "s1", "distanceFromObject": 3},
+            {"sensorReadingTime": t + 8, "serialNumber": "s1", "distanceFromObject": 4},
         ],
     }
     for entity, records in lines.items():
@@ -453,7 +489,7 @@ def test_reference_pipeline_applies_the_rules_to_handwritten_lines(tmp_path: Pat
         "landing_records": {"customer": 10, "accelerometer": 10, "step_trainer": 10},
         "staging": {
             "stg_stedi__customers": 4,
-            "stg_stedi__accelerometer_readings": 5,
+            "stg_stedi__accelerometer_readings": 4,
             "stg_stedi__step_trainer_readings": 6,
         },
         "rejects": {
@@ -474,25 +510,26 @@ def test_reference_pipeline_applies_the_rules_to_handwritten_lines(tmp_path: Pat
                 "malformed_record": 1,
                 "missing_serial_number": 0,
                 "missing_sensor_reading_time": 0,
-                "missing_distance": 1,
+                "missing_distance": 0,
                 "unknown_serial_number": 1,
                 "ambiguous_serial_number": 1,
                 "conflicting_reading": 2,
+                "implausible_distance": 1,
             },
         },
         "zones": {
             "as_of_consent": {
-                "customer_trusted": 2,
-                "accelerometer_trusted": 3,
+                "customer_trusted": 1,
+                "accelerometer_trusted": 2,
                 "step_trainer_trusted": 1,
-                "customers_curated": 2,
+                "customers_curated": 1,
                 "machine_learning_curated": 2,
             },
             "any_time": {
-                "customer_trusted": 2,
-                "accelerometer_trusted": 4,
+                "customer_trusted": 1,
+                "accelerometer_trusted": 3,
                 "step_trainer_trusted": 2,
-                "customers_curated": 2,
+                "customers_curated": 1,
                 "machine_learning_curated": 3,
             },
         },

@@ -26,7 +26,14 @@ import pytest
 
 from conftest import IamPolicy
 from moto_server import MotoServer
-from stedi.contract import ACCELEROMETER, CUSTOMER, ENTITIES, SERDE, SERDE_PARAMETERS, STEP_TRAINER
+from stedi.contract import (
+    ACCELEROMETER,
+    CUSTOMER,
+    ENTITIES,
+    LANDING_SERDE,
+    LANDING_SERDE_PARAMETERS,
+    STEP_TRAINER,
+)
 from stedi.glue_tables import table_input
 from stedi.land import MIN_PART_SIZE, inventory_key, sha256_of
 
@@ -261,15 +268,16 @@ def test_lands_files_into_entity_keys_and_registers_contract_tables(aws: Aws, la
         table = aws.glue.get_table(DatabaseName=DATABASE, Name=entity.table)["Table"]
         storage = table["StorageDescriptor"]
         assert table["TableType"] == "EXTERNAL_TABLE"
-        assert table["Parameters"] == {"classification": "json"}
+        assert table["Parameters"] == {"classification": "text"}
         assert table["Description"]
-        assert columns(aws, entity.table) == [
-            (field.json_key.lower(), field.glue_type) for field in entity.fields
-        ]
+        assert columns(aws, entity.table) == [("line", "string")]  # staging parses the line
         assert storage["Location"] == f"s3://{BUCKET}/{PREFIX}/{entity.name}/landing/"
         assert storage["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
         assert storage["OutputFormat"] == "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
-        assert storage["SerdeInfo"] == {"SerializationLibrary": SERDE, "Parameters": SERDE_PARAMETERS}
+        assert storage["SerdeInfo"] == {
+            "SerializationLibrary": LANDING_SERDE,
+            "Parameters": LANDING_SERDE_PARAMETERS,
+        }
 
 
 def test_inventory_lists_every_landing_file_as_athena_names_it(aws: Aws, landing: Path) -> None:
@@ -430,15 +438,13 @@ def test_drifted_table_is_updated_back_to_the_contract_and_others_are_left_alone
     aws: Aws, landing: Path
 ) -> None:
     land_ok(aws, landing)
-    drift_column_type(aws, ACCELEROMETER.table, "timestamp", "string")
+    drift_column_type(aws, ACCELEROMETER.table, "line", "varchar(100)")
     before = table_versions(aws)
 
     result = land_ok(aws, landing)
 
     after = table_versions(aws)
-    assert columns(aws, ACCELEROMETER.table) == [
-        (field.column, field.glue_type) for field in ACCELEROMETER.fields
-    ]
+    assert columns(aws, ACCELEROMETER.table) == [("line", "string")]
     assert int(after.pop(ACCELEROMETER.table)) == int(before.pop(ACCELEROMETER.table)) + 1
     assert after == before
     assert "0 created, 1 updated, 4 unchanged" in result.stdout
@@ -471,14 +477,14 @@ def test_dry_run_after_changes_prints_uploads_skips_and_updates_and_changes_noth
     land_ok(aws, landing)
     changed = landing / "customer/landing/customer-1655564376361.json"
     write_json_lines(changed, CUSTOMERS[:1])
-    drift_column_type(aws, STEP_TRAINER.table, "distancefromobject", "bigint")
+    drift_column_type(aws, STEP_TRAINER.table, "line", "varchar(100)")
     objects, tables = object_versions(aws), table_versions(aws)
 
     result = land_ok(aws, landing, "--dry-run")
 
     assert object_versions(aws) == objects
     assert table_versions(aws) == tables
-    assert ("distancefromobject", "bigint") in columns(aws, STEP_TRAINER.table)
+    assert columns(aws, STEP_TRAINER.table) == [("line", "varchar(100)")]
     assert f"upload s3://{BUCKET}/{expected_key(landing, changed)}" in result.stdout
     assert len(re.findall(r"^  skip ", result.stdout, re.MULTILINE)) == 3
     assert f"leave  database {DATABASE}" in result.stdout

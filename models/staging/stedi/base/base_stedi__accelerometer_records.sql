@@ -1,15 +1,18 @@
 -- Every accelerometer landing record, typed and cleaned, with the reason it cannot be used (if any).
+-- Fields are read by their JSON type, never coerced (macros/landing/landing_json.sql), and checked
+-- against the contract's plausible values (macros/cleaning/plausible_values.sql).
 -- A reading of a customer to erase keeps nothing but its file (macros/privacy/erasure.sql).
 with
 
 source as (
 
-    -- The file each record came from, under a name of its own (on Athena a hidden column).
+    -- One row a landing line, with the file it came from (on Athena a hidden column).
     select
-        *,
+        {{ landing_json('line') }} as record,
         {{ landing_file_column() }} as record_landing_file
 
     from {{ source('stedi_landing', 'accelerometer_landing') }}
+    where {{ is_landing_line('line') }}
 
 ),
 
@@ -19,20 +22,49 @@ erased as (
 
 ),
 
+fields as (
+
+    select
+        record_landing_file as landing_file,
+        {{ json_string('record', 'user') }} as user_text,
+        {{ json_number('record', 'timestamp') }} as reading_epoch_ms_value,
+        {{ json_number('record', 'x') }} as x,
+        {{ json_number('record', 'y') }} as y,
+        {{ json_number('record', 'z') }} as z,
+        not {{ is_json_object('record') }}
+        or not (
+            {{ json_has('record', 'user') }}
+            or {{ json_has('record', 'timestamp') }}
+            or {{ json_has('record', 'x') }}
+            or {{ json_has('record', 'y') }}
+            or {{ json_has('record', 'z') }}
+        ) as is_malformed
+
+    from source
+
+),
+
 cleaned as (
 
     select
-        "timestamp" as reading_epoch_ms,
+        landing_file,
         x,
         y,
         z,
-        nullif(lower(trim("user")), '') as customer_email,
-        record_landing_file as landing_file,
-        coalesce(nullif(lower(trim("user")), '') in (select erased.email from erased), false) as is_erased,
-        ("user" is null and coalesce("timestamp", x, y, z) is null)
-        or {{ is_field_names_line(['user']) }} as is_malformed
+        is_malformed,
+        nullif(lower(trim(user_text)), '') as customer_email,
+        case
+            when {{ is_plausible_instant('reading_epoch_ms_value') }}
+                then cast(reading_epoch_ms_value as bigint)
+        end as reading_epoch_ms,
+        reading_epoch_ms_value is not null
+        and not {{ is_plausible_instant('reading_epoch_ms_value') }} as has_implausible_timestamp,
+        not {{ is_plausible_acceleration('x') }}
+        or not {{ is_plausible_acceleration('y') }}
+        or not {{ is_plausible_acceleration('z') }} as has_implausible_acceleration,
+        coalesce(nullif(lower(trim(user_text)), '') in (select erased.email from erased), false) as is_erased
 
-    from source
+    from fields
 
 ),
 
@@ -61,8 +93,10 @@ final as (
             when is_malformed then 'malformed_record'
             when is_erased then 'erased'
             when customer_email is null then 'missing_user'
+            when has_implausible_timestamp then 'implausible_timestamp'
             when reading_epoch_ms is null then 'missing_timestamp'
             when x is null or y is null or z is null then 'missing_acceleration'
+            when has_implausible_acceleration then 'implausible_acceleration'
         end as reject_reason
 
     from flagged

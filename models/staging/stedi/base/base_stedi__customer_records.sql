@@ -1,17 +1,19 @@
 -- Every customer landing record, typed and cleaned, with the reason it cannot be used (if any)
--- and the file it came from. A record of a customer to erase keeps nothing but its file
--- (macros/privacy/erasure.sql).
-{%- set text_fields = ['customername', 'email', 'phone', 'birthday', 'serialnumber'] %}
+-- and the file it came from. Fields are read by their JSON type, never coerced
+-- (macros/landing/landing_json.sql). A research consent counts only when it can be one
+-- (research_consent_epoch_ms, macros/privacy/consent.sql): on the consent field the safe side
+-- wins. A record of a customer to erase keeps nothing but its file (macros/privacy/erasure.sql).
 with
 
 source as (
 
-    -- The file each record came from, under a name of its own (on Athena a hidden column).
+    -- One row a landing line, with the file it came from (on Athena a hidden column).
     select
-        *,
+        {{ landing_json('line') }} as record,
         {{ landing_file_column() }} as record_landing_file
 
     from {{ source('stedi_landing', 'customer_landing') }}
+    where {{ is_landing_line('line') }}
 
 ),
 
@@ -21,34 +23,70 @@ erased as (
 
 ),
 
+fields as (
+
+    select
+        record_landing_file as landing_file,
+        {{ json_string('record', 'customerName') }} as customer_name_text,
+        {{ json_string('record', 'email') }} as email_text,
+        {{ json_string('record', 'phone') }} as phone_text,
+        {{ json_string('record', 'birthDay') }} as birth_day_text,
+        {{ json_string('record', 'serialNumber') }} as serial_number_text,
+        {{ json_number('record', 'registrationDate') }} as registration_value,
+        {{ json_number('record', 'lastUpdateDate') }} as last_update_value,
+        {{ json_number('record', 'shareWithResearchAsOfDate') }} as research_value,
+        {{ json_number('record', 'shareWithPublicAsOfDate') }} as public_consent_value,
+        {{ json_number('record', 'shareWithFriendsAsOfDate') }} as friends_consent_value,
+        not {{ is_json_object('record') }}
+        or not (
+            {{ json_has('record', 'customerName') }}
+            or {{ json_has('record', 'email') }}
+            or {{ json_has('record', 'phone') }}
+            or {{ json_has('record', 'birthDay') }}
+            or {{ json_has('record', 'serialNumber') }}
+            or {{ json_has('record', 'registrationDate') }}
+            or {{ json_has('record', 'lastUpdateDate') }}
+            or {{ json_has('record', 'shareWithResearchAsOfDate') }}
+            or {{ json_has('record', 'shareWithPublicAsOfDate') }}
+            or {{ json_has('record', 'shareWithFriendsAsOfDate') }}
+        ) as is_malformed
+
+    from source
+
+),
+
 cleaned as (
 
     select
-        registrationdate as registration_epoch_ms,
-        lastupdatedate as last_update_epoch_ms,
-        sharewithresearchasofdate as research_consent_epoch_ms,
-        sharewithpublicasofdate as public_consent_epoch_ms,
-        sharewithfriendsasofdate as friends_consent_epoch_ms,
-        nullif(trim(customername), '') as customer_name,
-        nullif(lower(trim(email)), '') as email,
-        nullif(trim(phone), '') as phone,
-        nullif(trim(birthday), '') as birth_day,
-        nullif(lower(trim(serialnumber)), '') as serial_number,
-        record_landing_file as landing_file,
-        coalesce(nullif(lower(trim(email)), '') in (select erased.email from erased), false) as is_erased,
-        (
-            coalesce(customername, email, phone, birthday, serialnumber) is null
-            and coalesce(
-                registrationdate,
-                lastupdatedate,
-                sharewithresearchasofdate,
-                sharewithpublicasofdate,
-                sharewithfriendsasofdate
-            ) is null
-        )
-        or {{ is_field_names_line(text_fields) }} as is_malformed
+        landing_file,
+        is_malformed,
+        case
+            when {{ is_plausible_instant('registration_value') }}
+                then cast(registration_value as bigint)
+        end as registration_epoch_ms,
+        case
+            when {{ is_plausible_instant('last_update_value') }}
+                then cast(last_update_value as bigint)
+        end as last_update_epoch_ms,
+        case
+            when {{ is_plausible_instant('public_consent_value') }}
+                then cast(public_consent_value as bigint)
+        end as public_consent_epoch_ms,
+        case
+            when {{ is_plausible_instant('friends_consent_value') }}
+                then cast(friends_consent_value as bigint)
+        end as friends_consent_epoch_ms,
+        {{ research_consent_epoch_ms('research_value', 'registration_value') }} as research_consent_epoch_ms,
+        last_update_value is not null
+        and not {{ is_plausible_instant('last_update_value') }} as has_implausible_last_update,
+        nullif(trim(customer_name_text), '') as customer_name,
+        nullif(lower(trim(email_text)), '') as email,
+        nullif(trim(phone_text), '') as phone,
+        nullif(trim(birth_day_text), '') as birth_day,
+        nullif(lower(trim(serial_number_text)), '') as serial_number,
+        coalesce(nullif(lower(trim(email_text)), '') in (select erased.email from erased), false) as is_erased
 
-    from source
+    from fields
 
 ),
 
@@ -83,6 +121,7 @@ final as (
             when is_erased then 'erased'
             when email is null then 'missing_email'
             when not {{ is_valid_email('email') }} then 'invalid_email'
+            when has_implausible_last_update then 'implausible_last_update_date'
             when last_update_epoch_ms is null then 'missing_last_update_date'
         end as reject_reason
 

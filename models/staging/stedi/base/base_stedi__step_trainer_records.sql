@@ -1,16 +1,19 @@
 -- Every step-trainer landing record, typed and cleaned, with the reason it cannot be used (if any).
+-- Fields are read by their JSON type, never coerced (macros/landing/landing_json.sql), and checked
+-- against the contract's plausible values (macros/cleaning/plausible_values.sql).
 -- A reading of a device that a customer to erase names keeps nothing but its file
 -- (macros/privacy/erasure.sql).
 with
 
 source as (
 
-    -- The file each record came from, under a name of its own (on Athena a hidden column).
+    -- One row a landing line, with the file it came from (on Athena a hidden column).
     select
-        *,
+        {{ landing_json('line') }} as record,
         {{ landing_file_column() }} as record_landing_file
 
     from {{ source('stedi_landing', 'step_trainer_landing') }}
+    where {{ is_landing_line('line') }}
 
 ),
 
@@ -20,20 +23,46 @@ erased as (
 
 ),
 
+fields as (
+
+    select
+        record_landing_file as landing_file,
+        {{ json_string('record', 'serialNumber') }} as serial_number_text,
+        {{ json_number('record', 'sensorReadingTime') }} as reading_epoch_ms_value,
+        {{ json_number('record', 'distanceFromObject') }} as distance_value,
+        not {{ is_json_object('record') }}
+        or not (
+            {{ json_has('record', 'serialNumber') }}
+            or {{ json_has('record', 'sensorReadingTime') }}
+            or {{ json_has('record', 'distanceFromObject') }}
+        ) as is_malformed
+
+    from source
+
+),
+
 cleaned as (
 
     select
-        sensorreadingtime as reading_epoch_ms,
-        distancefromobject as distance_from_object,
-        nullif(lower(trim(serialnumber)), '') as serial_number,
-        record_landing_file as landing_file,
+        landing_file,
+        is_malformed,
+        nullif(lower(trim(serial_number_text)), '') as serial_number,
+        case
+            when {{ is_plausible_instant('reading_epoch_ms_value') }}
+                then cast(reading_epoch_ms_value as bigint)
+        end as reading_epoch_ms,
+        reading_epoch_ms_value is not null
+        and not {{ is_plausible_instant('reading_epoch_ms_value') }} as has_implausible_time,
+        case
+            when {{ is_plausible_distance('distance_value') }} then cast(distance_value as integer)
+        end as distance_from_object,
+        distance_value is not null
+        and not {{ is_plausible_distance('distance_value') }} as has_implausible_distance,
         coalesce(
-            nullif(lower(trim(serialnumber)), '') in (select erased.serial_number from erased), false
-        ) as is_erased,
-        (serialnumber is null and coalesce(sensorreadingtime, distancefromobject) is null)
-        or {{ is_field_names_line(['serialnumber']) }} as is_malformed
+            nullif(lower(trim(serial_number_text)), '') in (select erased.serial_number from erased), false
+        ) as is_erased
 
-    from source
+    from fields
 
 ),
 
@@ -60,7 +89,9 @@ final as (
             when is_malformed then 'malformed_record'
             when is_erased then 'erased'
             when serial_number is null then 'missing_serial_number'
+            when has_implausible_time then 'implausible_sensor_reading_time'
             when reading_epoch_ms is null then 'missing_sensor_reading_time'
+            when has_implausible_distance then 'implausible_distance'
             when distance_from_object is null then 'missing_distance'
         end as reject_reason
 

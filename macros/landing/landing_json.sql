@@ -1,0 +1,121 @@
+{#-
+    Reading a landing line's fields by their JSON type, the same on both engines.
+
+    A landing table has one row a line (`line`, and the file it came from). Staging reads each
+    field of the landing contract out of the line with these macros, never by coercion: a field
+    is a string only when the line holds a JSON string there, a number only when it holds a
+    finite JSON number. A number sent as a string ("1655564444000"), a string sent as a number,
+    true, an object or a JSON null read as null, and the staging rule of that field says why the
+    record is refused.
+
+    The line itself is null when it is not JSON: cut off, garbage, a bare NaN or Infinity
+    (not JSON, though some exporters write them), or not UTF-8 (a Latin-1 name). DuckDB's
+    read_json_objects gives null for those; Trino's json_parse would take NaN on some paths and
+    read an invalid byte as U+FFFD, so the Athena side refuses both itself.
+-#}
+
+{#- The line parsed as JSON, or null when it is not JSON (see above). -#}
+{% macro landing_json(line) -%}
+    {{ return(adapter.dispatch('landing_json', 'stedi')(line)) }}
+{%- endmacro %}
+
+{#- read_json_objects parsed it already; yyjson also takes bare NaN/Infinity, which JSON does not. -#}
+{% macro duckdb__landing_json(line) -%}
+    case
+        when not regexp_matches(cast({{ line }} as varchar), '[:,\[]\s*[-+]?(NaN|Infinity)\s*[,}\]]')
+            then {{ line }}
+    end
+{%- endmacro %}
+
+{#- A byte-order mark opening the line is dropped, as DuckDB drops the one opening a file. -#}
+{% macro athena__landing_json(line) -%}
+    case
+        when from_utf8(to_utf8({{ line }})) = {{ line }}
+            then try(json_parse(
+                case when starts_with({{ line }}, chr(65279)) then substr({{ line }}, 2) else {{ line }} end
+            ))
+    end
+{%- endmacro %}
+
+{#- True when the line is a JSON object (not an array, a scalar or null). -#}
+{% macro is_json_object(record) -%}
+    {{ return(adapter.dispatch('is_json_object', 'stedi')(record)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_json_object(record) -%}
+    coalesce(json_type({{ record }}) = 'OBJECT', false)
+{%- endmacro %}
+
+{% macro athena__is_json_object(record) -%}
+    coalesce(substr(json_format({{ record }}), 1, 1) = '{', false)
+{%- endmacro %}
+
+{#- The field `key` of the JSON object `record` when it is a JSON string, else null. -#}
+{% macro json_string(record, key) -%}
+    {{ return(adapter.dispatch('json_string', 'stedi')(record, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_string(record, key) -%}
+    case when json_type({{ record }}, '$.{{ key }}') = 'VARCHAR' then json_extract_string({{ record }}, '$.{{ key }}') end
+{%- endmacro %}
+
+{% macro athena__json_string(record, key) -%}
+    case
+        when json_format(json_extract({{ record }}, '$.{{ key }}')) like '"%'
+            then json_extract_scalar({{ record }}, '$.{{ key }}')
+    end
+{%- endmacro %}
+
+{#-
+    The field `key` of `record` as a double when it is a finite JSON number, else null. A number
+    too large for a double (1e400) is not finite: Trino reads it as the string "Infinity".
+-#}
+{% macro json_number(record, key) -%}
+    {{ return(adapter.dispatch('json_number', 'stedi')(record, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_number(record, key) -%}
+    case
+        when json_type({{ record }}, '$.{{ key }}') in ('BIGINT', 'UBIGINT', 'DOUBLE')
+            and isfinite(cast(json_extract({{ record }}, '$.{{ key }}') as double))
+            then cast(json_extract({{ record }}, '$.{{ key }}') as double)
+    end
+{%- endmacro %}
+
+{% macro athena__json_number(record, key) -%}
+    case
+        when regexp_like(json_format(json_extract({{ record }}, '$.{{ key }}')), '^-?[0-9]')
+            then cast(json_extract({{ record }}, '$.{{ key }}') as double)
+    end
+{%- endmacro %}
+
+{#- True when `record` holds the field `key` with any value but JSON null. -#}
+{% macro json_has(record, key) -%}
+    {{ return(adapter.dispatch('json_has', 'stedi')(record, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_has(record, key) -%}
+    coalesce(json_type({{ record }}, '$.{{ key }}') <> 'NULL', false)
+{%- endmacro %}
+
+{% macro athena__json_has(record, key) -%}
+    coalesce(json_format(json_extract({{ record }}, '$.{{ key }}')) <> 'null', false)
+{%- endmacro %}
+
+{#-
+    A where-condition: the landing row is a line the build counts. DuckDB's reader skips a line
+    of nothing but spaces, tabs or a carriage return (a blank line, the blank line of a CRLF
+    file); Trino's text reader gives it as a row of its own, which is left out here, so that
+    both engines count the same lines. A blank line holds no record.
+-#}
+{% macro is_landing_line(line) -%}
+    {{ return(adapter.dispatch('is_landing_line', 'stedi')(line)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_landing_line(line) -%}
+    true
+{%- endmacro %}
+
+{% macro athena__is_landing_line(line) -%}
+    not regexp_like({{ line }}, '^[ \t\r]*$')
+{%- endmacro %}
