@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from stedi.contract import ENTITIES
+from stedi.errors import UsageProblem
 from stedi.generator_defects import DEFECTS, MIN_CUSTOMERS, inject_defects
 from stedi.generator_files import plan_layout, write_layout
 from stedi.generator_truth import ground_truth
@@ -23,10 +24,8 @@ from stedi.generator_world import Settings, build_world
 MANIFEST = "ground_truth.json"
 
 
-class OutputNotEmptyError(click.ClickException):
+class OutputNotEmptyError(UsageProblem):
     """Refusing to mix new landing data with old files: a usage error, exit code 2."""
-
-    exit_code = 2
 
 
 def generate(settings: Settings, out: Path) -> dict[str, object]:

@@ -27,6 +27,8 @@ from typing import Any, Protocol
 
 import click
 
+from stedi.errors import UsageProblem
+
 ENTITIES = ("customer", "accelerometer", "step_trainer")
 ZONES = ("staging", "trusted", "curated", "quarantine", "audit")
 # The funnel's steps: each removes the landing records of one outcome of landing_reconciliation.
@@ -744,9 +746,27 @@ def write_report(
     lake: Lake | None, target_path: Path, project_dir: Path, output: Path, lake_problem: str = ""
 ) -> Report:
     report = build_report(lake, target_path, project_dir, lake_problem)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_html(report, datetime.now(UTC)), encoding="utf-8")
+    # Written beside, then renamed into place: a reader, or a failure half-way, never sees a
+    # half-written page, and the previous report stays until the new one is whole.
+    partial = output.with_name(f".{output.name}.partial")
+    partial.write_text(render_html(report, datetime.now(UTC)), encoding="utf-8")
+    partial.replace(output)
     return report
+
+
+def check_output(output: Path) -> None:
+    """Refuse, before any work, an --output the report cannot be written to."""
+    if output.is_dir():
+        raise UsageProblem(
+            f"--output {output} is a folder: give the HTML file to write, e.g. {output / 'report.html'}"
+        )
+    parent = output.parent if str(output.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageProblem(f"--output {output}: cannot make its folder ({error.strerror})") from error
+    if not os.access(parent, os.W_OK):
+        raise UsageProblem(f"--output {output}: its folder {parent} is not writable")
 
 
 @click.command("report")
@@ -808,15 +828,18 @@ def report_command(
       dbt build --target athena && stedi report --target athena --output target/report-athena.html
 
     A missing table or artifact is named in the page's "Missing" section; the page is still written.
+    A lake that does not exist, or an --output that cannot be written, is refused (exit status 2)
+    and the previous report is left as it was; the page is written beside and renamed into place.
     """
+    check_output(output)
     lake: Lake | None = None
     problem = ""
     try:
         if target == "local":
-            if database.exists():
-                lake = DuckDBLake(database)
-            else:
-                problem = f"no DuckDB file at {database} (run `make run`)"
+            if not database.is_file():
+                # A typo must not replace a good report with an empty one.
+                raise UsageProblem(f"--duckdb {database}: no DuckDB file there (run `make run` first)")
+            lake = DuckDBLake(database)
         else:
             lake = AthenaLake(athena_prefix(target, schema_prefix))
     except click.ClickException:

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 import duckdb
 
+from stedi.errors import UsageProblem
+
 ZONE_ORDER = ("trusted", "curated", "quarantine", "audit", "reference")
 
 
@@ -41,7 +43,7 @@ def zone_tables(database: Path) -> list[tuple[str, str, int]]:
 def summary_command(database: Path, export_dir: Path, landing_root: Path, consent_policy: str) -> None:
     """Print where a local build put its outputs, with the row count of every zone table."""
     if not database.exists():
-        raise click.ClickException(f"no DuckDB file at {database}: run `make run` first")
+        raise UsageProblem(f"no DuckDB file at {database}: run `make run` first")
     click.echo(f"\nSTEDI lakehouse built on DuckDB (consent policy: {consent_policy})")
     click.echo(f"  landing data : {landing_root}")
     click.echo(f"  DuckDB file  : {database}")
