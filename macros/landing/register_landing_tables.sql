@@ -1,6 +1,7 @@
 {#-
     Make the landing tables of source `stedi_landing` exist before anything reads them, and stop
-    the run, before any model, when a landing folder holds a file the build cannot read
+    the run, before any model, when an erasure request cannot be read
+    (macros/privacy/erasure_requests.sql) or a landing folder holds a file the build cannot read
     (macros/landing/landing_file_rules.sql: .json, .jsonl, .json.gz, .jsonl.gz are read, hidden
     names skipped, anything else named in the error).
 
@@ -51,6 +52,7 @@
             {%- endfor -%}
             {%- do refuse_unreadable_landing_files(problems) -%}
         {%- endif -%}
+        {%- do refuse_unreadable_erasure_requests() -%}
     {%- endif -%}
     select 1
 {%- endmacro %}
@@ -71,6 +73,7 @@
             {%- do problems.extend(listing.problems) -%}
         {%- endfor -%}
         {%- do refuse_unreadable_landing_files(problems) -%}
+        {%- do refuse_unreadable_erasure_requests() -%}
         {%- for table in landing_tables() -%}
             {#- An empty file has no line to read, and a zero-byte .gz is not a gzip stream DuckDB
                 opens (Athena reads both as no rows): it is listed, and read as nothing. -#}

@@ -24,7 +24,10 @@ requests as (
     select
         {{ landing_file_name('request_lines.landing_path') }} as landing_file,
         request_lines.request_id,
-        cast(request_lines.requested_epoch_ms as bigint) as requested_epoch_ms,
+        case
+            when {{ is_plausible_instant('request_lines.requested_epoch_ms') }}
+                then cast(request_lines.requested_epoch_ms as bigint)
+        end as requested_epoch_ms,
         request_lines.email
 
     from ({{ erasure_request_lines() }}) as request_lines

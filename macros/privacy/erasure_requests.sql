@@ -1,0 +1,75 @@
+{#-
+    Erasure requests are never skipped in silence. Before any model runs, every line of
+    erasure_landing must be a request that names whom to erase: a JSON object whose `email` is a
+    string that is not blank. A line that is not (cut off mid-line, not JSON, the email missing or
+    of another JSON type) stops the run, naming the file and the line: locally its line number;
+    on Athena, whose text reader does not number lines, the line itself with the email's value
+    masked. Nothing has been built then, so no zone holds anything the request should have
+    erased. A request for an email no customer has is not unreadable: erasure_log records it as
+    not found. A file that is not UTF-8 stops the run too (DuckDB names it).
+-#}
+{% macro refuse_unreadable_erasure_requests() -%}
+    {%- set node = graph.sources['source.stedi.stedi_landing.erasure_landing'] -%}
+    {%- set query = adapter.dispatch('unreadable_erasure_lines', 'stedi')(node) -%}
+    {%- if query -%}
+        {%- set found = run_query(query).columns[0].values() | list -%}
+        {%- if found -%}
+            {{ exceptions.raise_compiler_error(
+                "Erasure requests that cannot be read, so nobody they name could be erased: "
+                ~ found | join('; ') ~ ". Each line of erasure/landing must be a JSON object naming the "
+                ~ 'email to erase ({"email": "...", "requestId": "...", "requestedAt": <epoch ms>}): file '
+                ~ "the request again in a new file, hide the broken one with a name starting with _, and run "
+                ~ "again. Nothing was built."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The condition: `record` (a parsed line) is a request naming an email. -#}
+{% macro is_readable_erasure_request(record) -%}
+    {{ is_json_object(record) }} and coalesce(trim({{ json_string(record, 'email') }}), '') <> ''
+{%- endmacro %}
+
+{#-
+    Locally the request files (small: a line a request) are read as text, so each line has its
+    number; a line is parsed as the landing view parses it (the same JSON reader).
+-#}
+{% macro duckdb__unreadable_erasure_lines(node) -%}
+    {%- set listing = landing_file_listing(node.name) -%}
+    {%- set files = [] -%}
+    {%- for file in listing.read if file not in listing.empty -%}
+        {%- do files.append("'" ~ file | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {%- if not files -%}
+        {{ return('') }}
+    {%- endif -%}
+    select regexp_extract(filename, '[^/]+$') || ' line ' || cast(line_number as varchar) as problem
+    from (
+        select
+            filename,
+            generate_subscripts(lines, 1) as line_number,
+            unnest(lines) as line
+        from (
+            select filename, string_split(replace(content, chr(65279), ''), chr(10)) as lines
+            from read_text([{{ files | join(', ') }}])
+        ) as files
+    ) as numbered
+    where not regexp_matches(line, '^[ \t\r]*$')
+        and not coalesce({{ is_readable_erasure_request(landing_json('try_cast(line as json)')) }}, false)
+    order by filename, line_number
+{%- endmacro %}
+
+{% macro athena__unreadable_erasure_lines(node) -%}
+    {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
+    select
+        regexp_extract("$path", '[^/]+$') || ': '
+        || substr(
+            regexp_replace(regexp_replace(line, '("email"\s*:\s*")[^"]*', '$1...'), '[^\s"@]+@[^\s"]+', '...'),
+            1,
+            160
+        ) as problem
+    from {{ relation }}
+    where {{ is_landing_line('line') }}
+        and not coalesce({{ is_readable_erasure_request(landing_json('line')) }}, false)
+    order by 1
+{%- endmacro %}
