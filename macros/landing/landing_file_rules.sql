@@ -9,7 +9,10 @@
     - a hidden name (a file, or a folder on the way to it, starting with '_' or '.') is skipped;
     - anything else (notes.csv, README, a file in a subfolder) stops the build with an error that
       names it: Athena would read it as lines of garbage and DuckDB would not read it at all, so
-      the engines would disagree about what landed.
+      the engines would disagree about what landed;
+    - locally, a link to a file is read as the file it names (`stedi land` uploads that file), and
+      a link to nothing or to a folder stops the build, named (stedi.contract.
+      landing_folder_entries lists the folder for both).
 -#}
 {% macro landing_file_suffixes() -%}
     {{ return(['.json', '.jsonl', '.json.gz', '.jsonl.gz']) }}
@@ -75,7 +78,8 @@
             "Landing files the build cannot read: " ~ problems | join(', ') ~ ". Only files named "
             ~ landing_file_names_read() ~ " directly in <entity>/landing/ are read (JSON Lines; .gz: "
             ~ "gzip-compressed): rename them, move them out of the landing folder, or hide them with a "
-            ~ "name starting with '_' (Athena skips those too)."
+            ~ "name starting with '_' (Athena skips those too). A link is read as the file it names: "
+            ~ "point it at a file or remove it."
         ) }}
     {%- endif -%}
 {%- endmacro %}

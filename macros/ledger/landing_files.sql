@@ -40,6 +40,7 @@
     {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
     {%- set listed = adapter.dispatch('landing_files', 'stedi')(node, relation) -%}
     {%- set classified = classify_landing_files(node.meta.entity, listed.folder, listed.paths) -%}
+    {%- do classified.problems.extend(listed.get('refused', [])) -%}
     {%- do classified.update({'empty': listed.empty}) -%}
     {{ return(classified) }}
 {%- endmacro %}
@@ -51,9 +52,12 @@
 {%- endmacro %}
 
 {#-
-    Locally the landing view knows its files and their sizes without reading them (read_blob), into
-    subfolders too (`**`), so that a file there is named rather than silently left out. No
-    files without var landing_root (sqlfluff compiles the models so; a build stops before, in
+    Locally the landing view knows its files and their sizes without reading them, with the rule
+    `stedi land` applies (stedi.contract.landing_folder_entries, through the DuckDB function
+    stedi_landing_files that profiles.example.yml's plugin registers): into subfolders, so that a
+    file there is named rather than silently left out; a link to a file read as that file; a
+    link to nothing or to a folder named as a file the build cannot read. No files without var
+    landing_root (sqlfluff compiles the models so; a build stops before, in
     register_landing_tables).
 -#}
 {% macro duckdb__landing_files(node, relation) -%}
@@ -61,14 +65,32 @@
     {%- if folder is none -%}
         {{ return({'folder': none, 'paths': [], 'empty': []}) }}
     {%- endif -%}
+    {%- set registered = run_query(
+        "select count(*) from duckdb_functions() where function_name = 'stedi_landing_files'"
+    ).columns[0].values()[0] -%}
+    {%- if not registered -%}
+        {{ exceptions.raise_compiler_error(
+            "The DuckDB function stedi_landing_files is not registered: the local target's profile must "
+            ~ "load the plugin stedi.duckdb_plugin (plugins: [{module: stedi.duckdb_plugin}], as "
+            ~ "profiles.example.yml does), with the stedi package installed (make run installs it)"
+        ) }}
+    {%- endif -%}
     {%- set listed = run_query(
-        "select filename, size from read_blob('" ~ (folder ~ '/**') | replace("'", "''") ~ "') order by filename"
+        "select entry.path, entry.size, entry.verdict from (select unnest(stedi_landing_files('"
+        ~ folder | replace("'", "''") ~ "')) as entry) order by entry.path"
     ) -%}
-    {%- set empty = [] -%}
-    {%- for row in listed.rows if row[1] == 0 -%}
-        {%- do empty.append(row[0]) -%}
+    {%- set paths, empty, refused = [], [], [] -%}
+    {%- for path, size, verdict in listed.rows -%}
+        {%- if verdict in ('read', 'hidden') -%}
+            {%- do paths.append(path) -%}
+            {%- if size == 0 -%}
+                {%- do empty.append(path) -%}
+            {%- endif -%}
+        {%- else -%}
+            {%- do refused.append(node.meta.entity ~ '/landing/' ~ path[folder | length + 1:] ~ ' (' ~ verdict ~ ')') -%}
+        {%- endif -%}
     {%- endfor -%}
-    {{ return({'folder': folder, 'paths': listed.columns[0].values() | list, 'empty': empty}) }}
+    {{ return({'folder': folder, 'paths': paths, 'empty': empty, 'refused': refused}) }}
 {%- endmacro %}
 
 {#-

@@ -7,8 +7,9 @@ declarations (models/staging/stedi/_stedi__sources.yml) agree with it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -167,3 +168,50 @@ def entity(name: str) -> Entity:
         if candidate.name == name:
             return candidate
     raise KeyError(name)
+
+
+# What a landing folder holds, as both the build (locally, through the DuckDB function
+# stedi_landing_files: src/stedi/duckdb_plugin.py) and `stedi land` see it: one rule for both.
+# A link to a file is followed: it is read, and uploaded, as the file it points to (a sync tool's
+# folder of links lands what the links name). A link to nothing, or to a folder, is named as a
+# file the build cannot read. Anything else that is not a regular file (a pipe, a socket) too.
+LINK_TO_NOTHING = "a link to nothing"
+LINK_TO_FOLDER = "a link to a folder"
+NOT_A_FILE = "not a regular file"
+
+
+@dataclass(frozen=True)
+class FolderEntry:
+    """One file of a landing folder: its path, its size (of what a link points to) and verdict."""
+
+    path: Path
+    relative: PurePosixPath
+    size: int
+    verdict: str  # READ, HIDDEN, or why the build cannot read it
+
+
+def landing_folder_entries(folder: Path) -> list[FolderEntry]:
+    """Every file under `folder`, into subfolders (not through links to folders), sorted."""
+    entries: list[FolderEntry] = []
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as scan:
+            for item in scan:
+                path = Path(item.path)
+                relative = PurePosixPath(path.relative_to(folder).as_posix())
+                if item.is_dir(follow_symlinks=False):
+                    pending.append(path)
+                    continue
+                verdict = landing_file_verdict(relative)
+                size = 0
+                if verdict != HIDDEN:
+                    if item.is_symlink() and not path.exists():
+                        verdict = LINK_TO_NOTHING
+                    elif item.is_symlink() and path.is_dir():
+                        verdict = LINK_TO_FOLDER
+                    elif not path.is_file():
+                        verdict = NOT_A_FILE
+                    else:
+                        size = path.stat().st_size
+                entries.append(FolderEntry(path, relative, size, verdict))
+    return sorted(entries, key=lambda entry: entry.relative)

@@ -51,6 +51,7 @@ from stedi.contract import (
     Entity,
     is_hidden,
     landing_file_verdict,
+    landing_folder_entries,
 )
 from stedi.glue_tables import CatalogPlan, RegistrationError, apply_catalog_plan, plan_catalog
 
@@ -113,17 +114,16 @@ def _missing(source: Path, entity: Entity) -> str:
 
 def _entity_files(source: Path, entity: Entity) -> tuple[list[Path], list[str]]:
     """The files under an entity's landing folder the build reads, and those it cannot read (one
-    "<entity>/landing/<path> (why)" each). Hidden files and folders are skipped, as Athena skips them."""
+    "<entity>/landing/<path> (why)" each), by the rule the local build lists them with
+    (contract.landing_folder_entries): hidden files and folders are skipped, as Athena skips
+    them; a link to a file is uploaded as the file it names; a link to nothing is refused."""
     folder = source / entity.prefix
     read, problems = [], []
-    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if path.is_file():
-            relative = PurePosixPath(path.relative_to(folder).as_posix())
-            verdict = landing_file_verdict(relative)
-            if verdict == READ:
-                read.append(path)
-            elif verdict != HIDDEN:
-                problems.append(f"{entity.prefix}/{relative} ({verdict})")
+    for entry in landing_folder_entries(folder) if folder.is_dir() else []:
+        if entry.verdict == READ:
+            read.append(entry.path)
+        elif entry.verdict != HIDDEN:
+            problems.append(f"{entity.prefix}/{entry.relative} ({entry.verdict})")
     return read, problems
 
 

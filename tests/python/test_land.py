@@ -655,3 +655,27 @@ def test_iam_policy_allows_every_call_stedi_land_makes_and_documents_its_placeho
         "glue:DeleteDatabase",
     }
     assert land_needs <= granted
+
+
+def test_a_link_to_a_file_is_uploaded_as_that_file_and_a_link_to_nothing_refused(
+    aws: Aws, landing: Path, tmp_path: Path
+) -> None:
+    """The rule the local build lists landing folders with (contract.landing_folder_entries)."""
+    linked = landing / "accelerometer/landing/accelerometer-1655564444999.json"
+    target = tmp_path / "synced.json"
+    linked.rename(target)
+    linked.symlink_to(target)
+    dangling = landing / "step_trainer/landing/step_trainer-1655564500000.json"
+    dangling.symlink_to(tmp_path / "gone.json")
+
+    refused = run_land(aws.env, landing, "--prefix", PREFIX)
+
+    assert refused.returncode == 2, refused.stderr
+    assert "step_trainer/landing/step_trainer-1655564500000.json (a link to nothing)" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert_nothing_created(aws)
+
+    dangling.unlink()
+    land_ok(aws, landing)
+    landed = aws.s3.get_object(Bucket=BUCKET, Key=expected_key(landing, linked))
+    assert landed["Body"].read() == target.read_bytes()

@@ -281,3 +281,46 @@ def test_a_binary_reading_file_stops_the_build_and_the_ledger_does_not_take_it(m
     assert counts(project, ("stedi_trusted.accelerometer_trusted",)) == {
         "stedi_trusted.accelerometer_trusted": before["stedi_trusted.accelerometer_trusted"]
     }
+
+
+# -- links: one rule for the build and `stedi land` (contract.landing_folder_entries) ------------
+
+
+def test_a_link_to_a_file_is_read_as_that_file(generated: Landing, tmp_path: Path) -> None:
+    """A sync tool's folder of links: DuckDB's recursive glob skipped a link, and the build was
+    green with the file's readings gone while `stedi land` uploaded it. A link to a file is read
+    as the file it names, and the reconciliation counts its lines."""
+    root = tmp_path / "landing"
+    shutil.copytree(generated.root, root, ignore=shutil.ignore_patterns("ground_truth.json"))
+    elsewhere = tmp_path / "synced"
+    elsewhere.mkdir()
+    for path in landing_files(root, "accelerometer")[:2]:
+        target = elsewhere / path.name
+        path.rename(target)
+        path.symlink_to(target)
+    project = DbtProject(PROJECT_ROOT, tmp_path / "work")
+
+    run = build(project, root)
+
+    assert run.returncode == 0, run.output[-6000:]
+    reconciled = dict(
+        project.query(
+            "select entity, sum(landing_record_count) from stedi_audit.landing_reconciliation group by entity"
+        )
+    )
+    assert reconciled == generated.truth["landing_records"]
+
+
+def test_a_link_to_nothing_or_to_a_folder_stops_the_run_naming_it(generated: Landing, tmp_path: Path) -> None:
+    root = tmp_path / "landing"
+    shutil.copytree(generated.root, root, ignore=shutil.ignore_patterns("ground_truth.json"))
+    (root / "accelerometer/landing/accelerometer-1656700000000.json").symlink_to(tmp_path / "gone.json")
+    (root / "step_trainer/landing/more").symlink_to(tmp_path)
+    (root / "step_trainer/landing/.#lock.json").symlink_to(tmp_path / "gone.json")  # hidden: skipped
+
+    run = build(DbtProject(PROJECT_ROOT, tmp_path / "work"), root)
+
+    assert run.returncode != 0
+    assert "accelerometer/landing/accelerometer-1656700000000.json (a link to nothing)" in run.output
+    assert "step_trainer/landing/more (a link to a folder)" in run.output
+    assert ".#lock.json" not in run.output
