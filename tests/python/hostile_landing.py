@@ -208,11 +208,16 @@ def write_hostile_landing(root: Path) -> HostileLanding:
 
     # -- files ------------------------------------------------------------------------------------
     crlf = [reading("ok.one@example.com", T0 + 4000), reading("ok.one@example.com", T0 + 5000)]
-    write(
-        "accelerometer/landing/accelerometer-1655564600000.jsonl",
-        b"\xef\xbb\xbf" + b"\r\n".join(_json(record).encode() for record in crlf),
+    synced = root.parent / "synced"  # outside the landing root: a sync tool's folder
+    synced.mkdir(parents=True, exist_ok=True)
+    (synced / "accelerometer-1655564600000.jsonl").write_bytes(
+        b"\xef\xbb\xbf" + b"\r\n".join(_json(record).encode() for record in crlf)
+    )
+    (root / "accelerometer/landing/accelerometer-1655564600000.jsonl").symlink_to(
+        synced / "accelerometer-1655564600000.jsonl"
     )
     case("file: a .jsonl with a byte-order mark, CRLF line ends and no final line end: both read")
+    case("file: a link to a file outside the landing root: read (and landed) as that file")
     write(
         "accelerometer/landing/accelerometer-1655564700000.json.gz",
         gzip.compress((_json(reading("ok.two@example.com", T0 + 3000)) + "\n").encode()),
