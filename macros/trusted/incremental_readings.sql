@@ -62,6 +62,28 @@
     {{ return("cast('" ~ newest ~ "' as " ~ timestamp_type() ~ ")") }}
 {%- endmacro %}
 
+{#-
+    True when this table holds rows worked out under another consent policy than the run's: the
+    run then works every reading out again (as a full build does) and merges the result over
+    every row the table holds, so one merge switches the whole table, deleting the rows the new
+    policy does not admit. A table built before it had consent_policy is refused, naming the
+    rebuild that mends it. False on a full build, or outside a run.
+-#}
+{% macro consent_policy_switch() -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- do refuse_a_table_without(
+        'consent_policy', 'was built before the trusted readings recorded their consent policy',
+        'dbt build --full-refresh --select ' ~ this.identifier ~ '+'
+    ) -%}
+    {%- set other = run_query(
+        "select count(*) from (select 1 from " ~ this ~ " where consent_policy <> '" ~ consent_policy()
+        ~ "' limit 1) as other_policy"
+    ).columns[0].values()[0] -%}
+    {{ return(other > 0) }}
+{%- endmacro %}
+
 {#- A condition: `column` (a read_at) is after `watermark`; always true without one. -#}
 {% macro read_after_watermark(column, watermark) -%}
     ({{ 'true' if watermark is none else column ~ ' > ' ~ watermark }})

@@ -13,7 +13,8 @@
 -- depends_on: {{ ref('int_customer_consent') }}
 -- depends_on: {{ ref('erasure_log') }}
 -- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
-{%- set watermark = read_at_watermark() %}
+{%- set switching = consent_policy_switch() %}
+{%- set watermark = none if switching else read_at_watermark() %}
 with
 
 -- Whose every reading is worked out again: nobody on a full build.
@@ -59,6 +60,7 @@ due as (
         readings.x,
         readings.y,
         readings.z,
+        '{{ consent_policy() }}' as consent_policy,
         readings.read_at
 
     from readings
@@ -70,10 +72,13 @@ due as (
 
 ),
 
--- The rows of the customers to redo as the table holds them now (none on a full build).
+-- The rows of the customers to redo as the table holds them now (none on a full build; every
+-- row when the table's rows were worked out under another consent policy).
 redone as (
 
-    {% if watermark is none %}
+    {% if switching %}
+        select * from {{ this }}
+    {% elif watermark is none %}
         select * from due
         where false
     {% else %}
@@ -89,7 +94,7 @@ final as (
 
     {{
         removable_rows_change(
-            ['customer_email', 'reading_at', 'reading_epoch_ms', 'x', 'y', 'z'],
+            ['customer_email', 'reading_at', 'reading_epoch_ms', 'x', 'y', 'z', 'consent_policy'],
             ['customer_email', 'reading_epoch_ms', 'x', 'y', 'z']
         )
     }}

@@ -16,7 +16,8 @@
 -- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
 -- depends_on: {{ ref('stg_stedi__customers') }}
 -- depends_on: {{ ref('stg_stedi__step_trainer_readings') }}
-{%- set watermark = read_at_watermark() %}
+{%- set switching = consent_policy_switch() %}
+{%- set watermark = none if switching else read_at_watermark() %}
 {#- A reading (`candidate`) of a device to redo, or at an instant of a reading read since the
     watermark: what the run works out again, in the ledger and in the table alike. -#}
 {%- set redone_filter %}
@@ -120,6 +121,7 @@ due as (
         readings.reading_at,
         readings.reading_epoch_ms,
         readings.distance_from_object,
+        '{{ consent_policy() }}' as consent_policy,
         readings.read_at
 
     from readings
@@ -131,10 +133,13 @@ due as (
 
 ),
 
--- The table's rows at those instants and of those devices (none on a full build).
+-- The table's rows at those instants and of those devices (none on a full build; every row when
+-- the table's rows were worked out under another consent policy).
 redone as (
 
-    {% if watermark is none %}
+    {% if switching %}
+        select * from {{ this }}
+    {% elif watermark is none %}
         select * from due
         where false
     {% else %}
@@ -151,7 +156,10 @@ final as (
 
     {{
         removable_rows_change(
-            ['serial_number', 'customer_email', 'reading_at', 'reading_epoch_ms', 'distance_from_object'],
+            [
+                'serial_number', 'customer_email', 'reading_at', 'reading_epoch_ms', 'distance_from_object',
+                'consent_policy',
+            ],
             ['serial_number', 'reading_epoch_ms']
         )
     }}
