@@ -28,6 +28,11 @@
     coalesce({{ epoch_ms }} = floor({{ epoch_ms }}) and {{ epoch_ms }} between {{ bounds[0] }} and {{ bounds[1] }}, false)
 {%- endmacro %}
 
+{#- `epoch_ms` (a double) as bigint epoch milliseconds when it is a plausible instant, else null. -#}
+{% macro plausible_instant_or_null(epoch_ms) -%}
+    case when {{ is_plausible_instant(epoch_ms) }} then cast({{ epoch_ms }} as bigint) end
+{%- endmacro %}
+
 {#- `value` (a double) is an acceleration within var('max_abs_acceleration'). -#}
 {% macro is_plausible_acceleration(value) -%}
     coalesce(abs({{ value }}) <= {{ var('max_abs_acceleration') | float }}, false)

@@ -53,10 +53,7 @@ cleaned as (
         z,
         is_malformed,
         nullif(lower(trim(user_text)), '') as customer_email,
-        case
-            when {{ is_plausible_instant('reading_epoch_ms_value') }}
-                then cast(reading_epoch_ms_value as bigint)
-        end as reading_epoch_ms,
+        {{ plausible_instant_or_null('reading_epoch_ms_value') }} as reading_epoch_ms,
         reading_epoch_ms_value is not null
         and not {{ is_plausible_instant('reading_epoch_ms_value') }} as has_implausible_timestamp,
         not {{ is_plausible_acceleration('x') }}

@@ -60,22 +60,10 @@ cleaned as (
     select
         landing_file,
         is_malformed,
-        case
-            when {{ is_plausible_instant('registration_value') }}
-                then cast(registration_value as bigint)
-        end as registration_epoch_ms,
-        case
-            when {{ is_plausible_instant('last_update_value') }}
-                then cast(last_update_value as bigint)
-        end as last_update_epoch_ms,
-        case
-            when {{ is_plausible_instant('public_consent_value') }}
-                then cast(public_consent_value as bigint)
-        end as public_consent_epoch_ms,
-        case
-            when {{ is_plausible_instant('friends_consent_value') }}
-                then cast(friends_consent_value as bigint)
-        end as friends_consent_epoch_ms,
+        {{ plausible_instant_or_null('registration_value') }} as registration_epoch_ms,
+        {{ plausible_instant_or_null('last_update_value') }} as last_update_epoch_ms,
+        {{ plausible_instant_or_null('public_consent_value') }} as public_consent_epoch_ms,
+        {{ plausible_instant_or_null('friends_consent_value') }} as friends_consent_epoch_ms,
         {{ research_consent_epoch_ms('research_value', 'registration_value') }} as research_consent_epoch_ms,
         last_update_value is not null
         and not {{ is_plausible_instant('last_update_value') }} as has_implausible_last_update,

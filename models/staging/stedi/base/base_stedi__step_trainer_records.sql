@@ -47,10 +47,7 @@ cleaned as (
         landing_file,
         is_malformed,
         nullif(lower(trim(serial_number_text)), '') as serial_number,
-        case
-            when {{ is_plausible_instant('reading_epoch_ms_value') }}
-                then cast(reading_epoch_ms_value as bigint)
-        end as reading_epoch_ms,
+        {{ plausible_instant_or_null('reading_epoch_ms_value') }} as reading_epoch_ms,
         reading_epoch_ms_value is not null
         and not {{ is_plausible_instant('reading_epoch_ms_value') }} as has_implausible_time,
         case
