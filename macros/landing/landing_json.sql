@@ -50,13 +50,35 @@
     coalesce(substr(json_format({{ record }}), 1, 1) = '{', false)
 {%- endmacro %}
 
-{#- The field `key` of the JSON object `record` when it is a JSON string, else null. -#}
-{% macro json_string(record, key) -%}
-    {{ return(adapter.dispatch('json_string', 'stedi')(record, key)) }}
+{#-
+    The fields `keys` of the parsed line `record`, ready for json_string, json_number and
+    json_has. DuckDB parses the line once into a struct of each field's JSON value (a key is
+    matched exactly; a line that is no object has none); Trino reads each field off the parsed
+    JSON itself.
+-#}
+{% macro landing_fields(record, keys) -%}
+    {{ return(adapter.dispatch('landing_fields', 'stedi')(record, keys)) }}
 {%- endmacro %}
 
-{% macro duckdb__json_string(record, key) -%}
-    case when json_type({{ record }}, '$.{{ key }}') = 'VARCHAR' then json_extract_string({{ record }}, '$.{{ key }}') end
+{% macro duckdb__landing_fields(record, keys) -%}
+    {%- set structure = [] -%}
+    {%- for key in keys -%}
+        {%- do structure.append('"' ~ key ~ '":"JSON"') -%}
+    {%- endfor -%}
+    json_transform({{ record }}, '{{ '{' ~ structure | join(',') ~ '}' }}')
+{%- endmacro %}
+
+{% macro athena__landing_fields(record, keys) -%}
+    {{ record }}
+{%- endmacro %}
+
+{#- The field `key` of `fields` (landing_fields) when it is a JSON string, else null. -#}
+{% macro json_string(fields, key) -%}
+    {{ return(adapter.dispatch('json_string', 'stedi')(fields, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_string(fields, key) -%}
+    case when json_type({{ fields }}."{{ key }}") = 'VARCHAR' then {{ fields }}."{{ key }}" ->> '$' end
 {%- endmacro %}
 
 {% macro athena__json_string(record, key) -%}
@@ -67,18 +89,18 @@
 {%- endmacro %}
 
 {#-
-    The field `key` of `record` as a double when it is a finite JSON number, else null. A number
+    The field `key` of `fields` (landing_fields) as a double when it is a finite JSON number, else null. A number
     too large for a double (1e400) is not finite: Trino reads it as the string "Infinity".
 -#}
 {% macro json_number(record, key) -%}
     {{ return(adapter.dispatch('json_number', 'stedi')(record, key)) }}
 {%- endmacro %}
 
-{% macro duckdb__json_number(record, key) -%}
+{% macro duckdb__json_number(fields, key) -%}
     case
-        when json_type({{ record }}, '$.{{ key }}') in ('BIGINT', 'UBIGINT', 'DOUBLE')
-            and isfinite(cast(json_extract({{ record }}, '$.{{ key }}') as double))
-            then cast(json_extract({{ record }}, '$.{{ key }}') as double)
+        when json_type({{ fields }}."{{ key }}") in ('BIGINT', 'UBIGINT', 'DOUBLE')
+            and isfinite(cast({{ fields }}."{{ key }}" as double))
+            then cast({{ fields }}."{{ key }}" as double)
     end
 {%- endmacro %}
 
@@ -89,13 +111,13 @@
     end
 {%- endmacro %}
 
-{#- True when `record` holds the field `key` with any value but JSON null. -#}
-{% macro json_has(record, key) -%}
-    {{ return(adapter.dispatch('json_has', 'stedi')(record, key)) }}
+{#- True when `fields` (landing_fields) holds the field `key` with any value but JSON null. -#}
+{% macro json_has(fields, key) -%}
+    {{ return(adapter.dispatch('json_has', 'stedi')(fields, key)) }}
 {%- endmacro %}
 
-{% macro duckdb__json_has(record, key) -%}
-    coalesce(json_type({{ record }}, '$.{{ key }}') <> 'NULL', false)
+{% macro duckdb__json_has(fields, key) -%}
+    ({{ fields }}."{{ key }}" is not null)
 {%- endmacro %}
 
 {% macro athena__json_has(record, key) -%}

@@ -21,13 +21,13 @@
 {% macro erasure_request_lines() -%}
     select
         request_lines.landing_path,
-        nullif(trim({{ json_string('request_lines.record', 'requestId') }}), '') as request_id,
-        {{ json_number('request_lines.record', 'requestedAt') }} as requested_epoch_ms,
-        nullif(lower(trim({{ json_string('request_lines.record', 'email') }})), '') as email
+        nullif(trim({{ json_string('request_lines.json_values', 'requestId') }}), '') as request_id,
+        {{ json_number('request_lines.json_values', 'requestedAt') }} as requested_epoch_ms,
+        nullif(lower(trim({{ json_string('request_lines.json_values', 'email') }})), '') as email
     from (
         select
             {{ landing_file_column() }} as landing_path,
-            {{ landing_json('line') }} as record
+            {{ landing_fields(landing_json('line'), ['email', 'requestId', 'requestedAt']) }} as json_values
         from {{ source('stedi_landing', 'erasure_landing') }}
         where {{ is_landing_line('line') }}
     ) as request_lines
@@ -45,10 +45,10 @@
     select distinct customer_records.serial_number
     from (
         select
-            nullif(lower(trim({{ json_string('record', 'email') }})), '') as email,
-            nullif(lower(trim({{ json_string('record', 'serialNumber') }})), '') as serial_number
+            nullif(lower(trim({{ json_string('json_values', 'email') }})), '') as email,
+            nullif(lower(trim({{ json_string('json_values', 'serialNumber') }})), '') as serial_number
         from (
-            select {{ landing_json('line') }} as record
+            select {{ landing_fields(landing_json('line'), ['email', 'serialNumber']) }} as json_values
             from {{ source('stedi_landing', 'customer_landing') }}
         ) as customer_lines
     ) as customer_records

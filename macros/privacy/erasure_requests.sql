@@ -27,7 +27,8 @@
 
 {#- The condition: `record` (a parsed line) is a request naming an email. -#}
 {% macro is_readable_erasure_request(record) -%}
-    {{ is_json_object(record) }} and coalesce(trim({{ json_string(record, 'email') }}), '') <> ''
+    {{ is_json_object(record) }}
+    and coalesce(trim({{ json_string(landing_fields(record, ['email']), 'email') }}), '') <> ''
 {%- endmacro %}
 
 {#-

@@ -36,9 +36,9 @@ requests as (
 
 customer_emails as (
 
-    select distinct nullif(lower(trim({{ json_string('customer_lines.record', 'email') }})), '') as email
+    select distinct nullif(lower(trim({{ json_string('customer_lines.json_values', 'email') }})), '') as email
     from (
-        select {{ landing_json('line') }} as record
+        select {{ landing_fields(landing_json('line'), ['email']) }} as json_values
         from {{ source('stedi_landing', 'customer_landing') }}
     ) as customer_lines
 

@@ -16,6 +16,18 @@ source as (
 
 ),
 
+-- Each field's JSON value, the line parsed once (macros/landing/landing_json.sql).
+parsed as (
+
+    select
+        record,
+        record_landing_file,
+        {{ landing_fields('record', ['user', 'timestamp', 'x', 'y', 'z']) }} as json_values
+
+    from source
+
+),
+
 erased as (
 
     {{ erased_emails() }}
@@ -25,22 +37,22 @@ erased as (
 fields as (
 
     select
-        record_landing_file as landing_file,
-        {{ json_string('record', 'user') }} as user_text,
-        {{ json_number('record', 'timestamp') }} as reading_epoch_ms_value,
-        {{ json_number('record', 'x') }} as x,
-        {{ json_number('record', 'y') }} as y,
-        {{ json_number('record', 'z') }} as z,
-        not {{ is_json_object('record') }}
+        parsed.record_landing_file as landing_file,
+        {{ json_string('parsed.json_values', 'user') }} as user_text,
+        {{ json_number('parsed.json_values', 'timestamp') }} as reading_epoch_ms_value,
+        {{ json_number('parsed.json_values', 'x') }} as x,
+        {{ json_number('parsed.json_values', 'y') }} as y,
+        {{ json_number('parsed.json_values', 'z') }} as z,
+        not {{ is_json_object('parsed.record') }}
         or not (
-            {{ json_has('record', 'user') }}
-            or {{ json_has('record', 'timestamp') }}
-            or {{ json_has('record', 'x') }}
-            or {{ json_has('record', 'y') }}
-            or {{ json_has('record', 'z') }}
+            {{ json_has('parsed.json_values', 'user') }}
+            or {{ json_has('parsed.json_values', 'timestamp') }}
+            or {{ json_has('parsed.json_values', 'x') }}
+            or {{ json_has('parsed.json_values', 'y') }}
+            or {{ json_has('parsed.json_values', 'z') }}
         ) as is_malformed
 
-    from source
+    from parsed
 
 ),
 

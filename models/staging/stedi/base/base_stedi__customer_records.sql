@@ -17,6 +17,21 @@ source as (
 
 ),
 
+-- Each field's JSON value, the line parsed once (macros/landing/landing_json.sql).
+parsed as (
+
+    select
+        record,
+        record_landing_file,
+        {{ landing_fields('record', [
+            'customerName', 'email', 'phone', 'birthDay', 'serialNumber', 'registrationDate', 'lastUpdateDate',
+            'shareWithResearchAsOfDate', 'shareWithPublicAsOfDate', 'shareWithFriendsAsOfDate',
+        ]) }} as json_values
+
+    from source
+
+),
+
 erased as (
 
     {{ erased_emails() }}
@@ -26,32 +41,32 @@ erased as (
 fields as (
 
     select
-        record_landing_file as landing_file,
-        {{ json_string('record', 'customerName') }} as customer_name_text,
-        {{ json_string('record', 'email') }} as email_text,
-        {{ json_string('record', 'phone') }} as phone_text,
-        {{ json_string('record', 'birthDay') }} as birth_day_text,
-        {{ json_string('record', 'serialNumber') }} as serial_number_text,
-        {{ json_number('record', 'registrationDate') }} as registration_value,
-        {{ json_number('record', 'lastUpdateDate') }} as last_update_value,
-        {{ json_number('record', 'shareWithResearchAsOfDate') }} as research_value,
-        {{ json_number('record', 'shareWithPublicAsOfDate') }} as public_consent_value,
-        {{ json_number('record', 'shareWithFriendsAsOfDate') }} as friends_consent_value,
-        not {{ is_json_object('record') }}
+        parsed.record_landing_file as landing_file,
+        {{ json_string('parsed.json_values', 'customerName') }} as customer_name_text,
+        {{ json_string('parsed.json_values', 'email') }} as email_text,
+        {{ json_string('parsed.json_values', 'phone') }} as phone_text,
+        {{ json_string('parsed.json_values', 'birthDay') }} as birth_day_text,
+        {{ json_string('parsed.json_values', 'serialNumber') }} as serial_number_text,
+        {{ json_number('parsed.json_values', 'registrationDate') }} as registration_value,
+        {{ json_number('parsed.json_values', 'lastUpdateDate') }} as last_update_value,
+        {{ json_number('parsed.json_values', 'shareWithResearchAsOfDate') }} as research_value,
+        {{ json_number('parsed.json_values', 'shareWithPublicAsOfDate') }} as public_consent_value,
+        {{ json_number('parsed.json_values', 'shareWithFriendsAsOfDate') }} as friends_consent_value,
+        not {{ is_json_object('parsed.record') }}
         or not (
-            {{ json_has('record', 'customerName') }}
-            or {{ json_has('record', 'email') }}
-            or {{ json_has('record', 'phone') }}
-            or {{ json_has('record', 'birthDay') }}
-            or {{ json_has('record', 'serialNumber') }}
-            or {{ json_has('record', 'registrationDate') }}
-            or {{ json_has('record', 'lastUpdateDate') }}
-            or {{ json_has('record', 'shareWithResearchAsOfDate') }}
-            or {{ json_has('record', 'shareWithPublicAsOfDate') }}
-            or {{ json_has('record', 'shareWithFriendsAsOfDate') }}
+            {{ json_has('parsed.json_values', 'customerName') }}
+            or {{ json_has('parsed.json_values', 'email') }}
+            or {{ json_has('parsed.json_values', 'phone') }}
+            or {{ json_has('parsed.json_values', 'birthDay') }}
+            or {{ json_has('parsed.json_values', 'serialNumber') }}
+            or {{ json_has('parsed.json_values', 'registrationDate') }}
+            or {{ json_has('parsed.json_values', 'lastUpdateDate') }}
+            or {{ json_has('parsed.json_values', 'shareWithResearchAsOfDate') }}
+            or {{ json_has('parsed.json_values', 'shareWithPublicAsOfDate') }}
+            or {{ json_has('parsed.json_values', 'shareWithFriendsAsOfDate') }}
         ) as is_malformed
 
-    from source
+    from parsed
 
 ),
 

@@ -17,6 +17,20 @@ source as (
 
 ),
 
+-- Each field's JSON value, the line parsed once (macros/landing/landing_json.sql).
+parsed as (
+
+    select
+        record,
+        record_landing_file,
+        {{ landing_fields('record', [
+            'serialNumber', 'sensorReadingTime', 'distanceFromObject',
+        ]) }} as json_values
+
+    from source
+
+),
+
 erased as (
 
     {{ erased_serial_numbers() }}
@@ -26,18 +40,18 @@ erased as (
 fields as (
 
     select
-        record_landing_file as landing_file,
-        {{ json_string('record', 'serialNumber') }} as serial_number_text,
-        {{ json_number('record', 'sensorReadingTime') }} as reading_epoch_ms_value,
-        {{ json_number('record', 'distanceFromObject') }} as distance_value,
-        not {{ is_json_object('record') }}
+        parsed.record_landing_file as landing_file,
+        {{ json_string('parsed.json_values', 'serialNumber') }} as serial_number_text,
+        {{ json_number('parsed.json_values', 'sensorReadingTime') }} as reading_epoch_ms_value,
+        {{ json_number('parsed.json_values', 'distanceFromObject') }} as distance_value,
+        not {{ is_json_object('parsed.record') }}
         or not (
-            {{ json_has('record', 'serialNumber') }}
-            or {{ json_has('record', 'sensorReadingTime') }}
-            or {{ json_has('record', 'distanceFromObject') }}
+            {{ json_has('parsed.json_values', 'serialNumber') }}
+            or {{ json_has('parsed.json_values', 'sensorReadingTime') }}
+            or {{ json_has('parsed.json_values', 'distanceFromObject') }}
         ) as is_malformed
 
-    from source
+    from parsed
 
 ),
 
