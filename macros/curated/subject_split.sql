@@ -19,9 +19,10 @@
             ~ "(the rest is test), got " ~ shares
         ) }}
     {%- endif -%}
-    {%- set train_below = '%04x' | format([(train_share * 65536) | round | int, 65535] | min) -%}
+    {#- A bucket b is in a share when b / 65536 < share, that is b < ceil(share * 65536). -#}
+    {%- set train_below = '%04x' | format([(train_share * 65536) | round(0, 'ceil') | int, 65535] | min) -%}
     {%- set validation_below = '%04x' | format(
-        [((train_share + validation_share) * 65536) | round | int, 65535] | min
+        [((train_share + validation_share) * 65536) | round(0, 'ceil') | int, 65535] | min
     ) -%}
     case
         when substr({{ subject_id }}, 1, 4) < '{{ train_below }}' then 'train'
