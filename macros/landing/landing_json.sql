@@ -81,19 +81,19 @@
     case when json_type({{ fields }}."{{ key }}") = 'VARCHAR' then {{ fields }}."{{ key }}" ->> '$' end
 {%- endmacro %}
 
-{% macro athena__json_string(record, key) -%}
+{% macro athena__json_string(fields, key) -%}
     case
-        when json_format(json_extract({{ record }}, '$.{{ key }}')) like '"%'
-            then json_extract_scalar({{ record }}, '$.{{ key }}')
+        when json_format(json_extract({{ fields }}, '$.{{ key }}')) like '"%'
+            then json_extract_scalar({{ fields }}, '$.{{ key }}')
     end
 {%- endmacro %}
 
 {#-
-    The field `key` of `fields` (landing_fields) as a double when it is a finite JSON number, else null. A number
-    too large for a double (1e400) is not finite: Trino reads it as the string "Infinity".
+    The field `key` of `fields` (landing_fields) as a double when it is a finite JSON number, else
+    null. A number too large for a double (1e400) is not finite: Trino reads it as "Infinity".
 -#}
-{% macro json_number(record, key) -%}
-    {{ return(adapter.dispatch('json_number', 'stedi')(record, key)) }}
+{% macro json_number(fields, key) -%}
+    {{ return(adapter.dispatch('json_number', 'stedi')(fields, key)) }}
 {%- endmacro %}
 
 {% macro duckdb__json_number(fields, key) -%}
@@ -104,10 +104,10 @@
     end
 {%- endmacro %}
 
-{% macro athena__json_number(record, key) -%}
+{% macro athena__json_number(fields, key) -%}
     case
-        when regexp_like(json_format(json_extract({{ record }}, '$.{{ key }}')), '^-?[0-9]')
-            then cast(json_extract({{ record }}, '$.{{ key }}') as double)
+        when regexp_like(json_format(json_extract({{ fields }}, '$.{{ key }}')), '^-?[0-9]')
+            then cast(json_extract({{ fields }}, '$.{{ key }}') as double)
     end
 {%- endmacro %}
 
@@ -120,8 +120,8 @@
     ({{ fields }}."{{ key }}" is not null)
 {%- endmacro %}
 
-{% macro athena__json_has(record, key) -%}
-    coalesce(json_format(json_extract({{ record }}, '$.{{ key }}')) <> 'null', false)
+{% macro athena__json_has(fields, key) -%}
+    coalesce(json_format(json_extract({{ fields }}, '$.{{ key }}')) <> 'null', false)
 {%- endmacro %}
 
 {#-

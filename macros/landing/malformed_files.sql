@@ -1,8 +1,8 @@
 {#-
     A landing file whose lines are mostly malformed stops the build, naming the file.
 
-    Why: both engines read a line that is not a JSON object as a row of nulls (a malformed_record
-    in staging), which is right for a stray line. But a file that is a JSON array (pretty-printed,
+    Why: both engines read a line that is not a JSON object as a malformed_record in staging,
+    which is right for a stray line. But a file that is a JSON array (pretty-printed,
     one element a line) or a binary file is all such lines: read quietly, its records all go to
     quarantine and, for customers, every trusted and curated table empties. A file in which more
     than var('malformed_file_threshold') of the lines are malformed (default 0.5, dbt_project.yml)

@@ -44,7 +44,7 @@
     {%- if not files -%}
         {{ return('') }}
     {%- endif -%}
-    select regexp_extract(filename, '[^/]+$') || ' line ' || cast(line_number as varchar) as problem
+    select {{ landing_file_name('filename') }} || ' line ' || cast(line_number as varchar) as problem
     from (
         select
             filename,
@@ -63,7 +63,7 @@
 {% macro athena__unreadable_erasure_lines(node) -%}
     {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier) -%}
     select
-        regexp_extract("$path", '[^/]+$') || ': '
+        {{ landing_file_name('"$path"') }} || ': '
         || substr(
             regexp_replace(regexp_replace(line, '("email"\s*:\s*")[^"]*', '$1...'), '[^\s"@]+@[^\s"]+', '...'),
             1,
