@@ -1,0 +1,93 @@
+{#-
+    One build at a time on an Athena deployment (a schema prefix: production, or a developer's or
+    CI's prefixed build). The first on-run-start hook of a command that writes takes the
+    deployment's build lock, the last on-run-end hook gives it back; a command that finds the lock
+    held stops before any model, naming who holds it and since when. (The local target's lock is
+    the DuckDB file's own, src/stedi/duckdb_plugin.py; there these macros do nothing.)
+
+    The lock is a Glue table, <prefix>_stedi_audit.build_lock, over one Parquet object in S3
+    (<data dir>/<prefix>/_build_lock/<invocation id>/) that holds the owner, the command, the
+    run's start and its invocation id. Creating it is a CTAS: Glue creates a table name once, so
+    of two builds that race for it, one fails at the CTAS, before touching anything. Releasing
+    it is two boto3 calls (no Athena query): the Glue table, then its object. Only the run that
+    took it releases it: a refused run's on-run-end, which dbt runs all the same, leaves it be.
+
+    A build that dies without its on-run-end (killed, the machine lost) leaves the lock behind:
+    the next build says it is stale once it is older than var build_lock_stale_hours, and how to
+    remove it after making sure that no build runs:
+        dbt run-operation release_build_lock --args '{force: true}' --target <target>
+    It is not taken over by itself: a build that is only slow would then run beside another.
+-#}
+
+{% macro build_lock_commands() -%}
+    {{ return(['build', 'run', 'seed', 'snapshot', 'test', 'retry']) }}
+{%- endmacro %}
+
+{% macro build_lock_relation() -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('audit', none), identifier='build_lock'
+    )) }}
+{%- endmacro %}
+
+{% macro take_build_lock() -%}
+    {%- if execute and target.type == 'athena' and flags.WHICH in build_lock_commands() -%}
+        {%- set lock = build_lock_relation() -%}
+        {%- if adapter.get_glue_table(lock) is not none -%}
+            {%- do refuse_a_held_build_lock(lock) -%}
+        {%- endif -%}
+        {%- do adapter.create_schema(lock) -%}
+        {%- set owner = modules.re.sub('[^A-Za-z0-9_.@ -]', '_', env_var('STEDI_BUILD_OWNER', env_var('USER', 'unknown'))) -%}
+        {%- set location = zone_location('_build_lock/' ~ invocation_id) -%}
+        {%- call statement('take_build_lock') -%}
+            create table {{ lock }}
+            with (external_location = '{{ location }}/', format = 'parquet')
+            as select
+                {{ dbt.string_literal(owner) }} as owner,
+                {{ dbt.string_literal(flags.WHICH) }} as command,
+                {{ dbt.string_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S')) }} as started_at,
+                {{ dbt.string_literal(invocation_id) }} as invocation_id
+        {%- endcall -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
+
+{% macro refuse_a_held_build_lock(lock) -%}
+    {%- set holder = run_query('select owner, command, started_at, invocation_id from ' ~ lock) -%}
+    {%- set row = holder.rows[0] if holder.rows | length > 0 else none -%}
+    {%- set who = (
+        row['owner'] ~ "'s `dbt " ~ row['command'] ~ "` (invocation " ~ row['invocation_id']
+        ~ "), started " ~ row['started_at'] ~ " UTC"
+    ) if row is not none else 'a build that left no record' -%}
+    {%- set started = modules.datetime.datetime.strptime(row['started_at'], '%Y-%m-%d %H:%M:%S')
+        if row is not none else none -%}
+    {%- set age_hours = ((run_started_at.replace(tzinfo=none) - started).total_seconds() / 3600)
+        if started is not none else none -%}
+    {%- set stale = age_hours is none or age_hours > var('build_lock_stale_hours') | float -%}
+    {%- set advice = (
+        "It is stale (older than " ~ var('build_lock_stale_hours') ~ " h: var build_lock_stale_hours), "
+        ~ "so that build probably died; once sure no build runs, remove it with "
+        ~ "`dbt run-operation release_build_lock --args '{force: true}' --target " ~ target.name
+        ~ "` and run again."
+    ) if stale else "Run again once it has ended." -%}
+    {{ exceptions.raise_compiler_error(
+        "Another build holds this deployment (" ~ lock.schema ~ ".build_lock): " ~ who ~ ". "
+        ~ advice ~ " This run touched nothing."
+    ) }}
+{%- endmacro %}
+
+{#- on-run-end, and `dbt run-operation release_build_lock --args '{force: true}'` for a stale lock. -#}
+{% macro release_build_lock(force=false) -%}
+    {%- if execute and target.type == 'athena' and (force or flags.WHICH in build_lock_commands()) -%}
+        {%- set lock = build_lock_relation() -%}
+        {%- set location = adapter.get_glue_table_location(lock) -%}
+        {%- set mine = zone_location('_build_lock/' ~ invocation_id) -%}
+        {%- if location is not none and (force or location.rstrip('/') == mine) -%}
+            {%- do adapter.delete_from_glue_catalog(lock) -%}
+            {%- do adapter.delete_from_s3(location) -%}
+            {%- if force -%}
+                {{ log("Removed the build lock " ~ lock.schema ~ ".build_lock (" ~ location ~ ")", info=true) }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
