@@ -19,10 +19,6 @@
     It is not taken over by itself: a build that is only slow would then run beside another.
 -#}
 
-{% macro build_lock_commands() -%}
-    {{ return(['build', 'run', 'seed', 'snapshot', 'test', 'retry']) }}
-{%- endmacro %}
-
 {% macro build_lock_relation() -%}
     {{ return(api.Relation.create(
         database=target.database, schema=generate_schema_name('audit', none), identifier='build_lock'
@@ -30,7 +26,7 @@
 {%- endmacro %}
 
 {% macro take_build_lock() -%}
-    {%- if execute and target.type == 'athena' and flags.WHICH in build_lock_commands() -%}
+    {%- if target.type == 'athena' and building() -%}
         {%- set lock = build_lock_relation() -%}
         {%- if adapter.get_glue_table(lock) is not none -%}
             {%- do refuse_a_held_build_lock(lock) -%}
@@ -77,7 +73,7 @@
 
 {#- on-run-end, and `dbt run-operation release_build_lock --args '{force: true}'` for a stale lock. -#}
 {% macro release_build_lock(force=false) -%}
-    {%- if execute and target.type == 'athena' and (force or flags.WHICH in build_lock_commands()) -%}
+    {%- if execute and target.type == 'athena' and (force or building()) -%}
         {%- set lock = build_lock_relation() -%}
         {%- set location = adapter.get_glue_table_location(lock) -%}
         {%- set mine = zone_location('_build_lock/' ~ invocation_id) -%}

@@ -86,7 +86,7 @@
         cast(abs({{ balance }}) as bigint) as landing_record_count
 
     from {{ ledger }}
-    where row_type in ('file', 'rejected', 'withheld', 'reading', 'erased')
+    where row_type in ('file', 'rejected', 'withheld', 'reading', 'erased', 'retired')
     having {{ balance }} != 0
 {%- endmacro %}
 
@@ -94,13 +94,16 @@
     For the reconciliation test: a reading entity's landing files, one row per file, with the
     records the ledger counted in it (ledger_record_count) and the records it holds
     (landing_record_count): counted from the files themselves when `from_landing`, else taken to
-    be the ledger's count. A file the ledger has not read has a null ledger_record_count.
+    be the ledger's count. A file the ledger has not read has a null ledger_record_count; a file
+    the ledger read that the landing zone no longer holds (retired by its retention) counts the
+    records the ledger counted when it read it.
 -#}
 {% macro landing_file_counts(landing, ledger, from_landing) -%}
     select
         {{ 'coalesce(ledger_files.landing_file, landing_files.landing_file)' if from_landing else 'ledger_files.landing_file' }} as landing_file,
         ledger_files.landing_record_count as ledger_record_count,
-        {{ 'landing_files' if from_landing else 'ledger_files' }}.landing_record_count
+        {{ 'coalesce(landing_files.landing_record_count, ledger_files.landing_record_count)'
+            if from_landing else 'ledger_files.landing_record_count' }} as landing_record_count
 
     from (
         select
@@ -164,4 +167,18 @@
         'nowhere' as found_in,
         landing_record_count
     from {{ erased }}
+{%- endmacro %}
+
+{#-
+    The placed rows of readings withheld when read whose landing files were retired before their
+    owner's consent came (`retired`: the ledger's retired rows): counted, copied nowhere.
+-#}
+{% macro retired_fates(retired) -%}
+    select
+        'excluded' as expected_outcome,
+        'landing_file_retired' as reason,
+        'nowhere' as expected_in,
+        'nowhere' as found_in,
+        landing_record_count
+    from {{ retired }}
 {%- endmacro %}

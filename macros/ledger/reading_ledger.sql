@@ -8,12 +8,13 @@
       measures  the reading's values after its instant, as (name, type) pairs;
       holders   one row per key with is_withheld (customer_consent or device_consent);
       erased    one row per erased key value (erased_emails or erased_serial_numbers).
-    Its kinds of row (file, rejected, withheld, reading, erased) are in _stedi__models.yml; why
+    Its kinds of row (file, rejected, withheld, reading, erased, retired) are in
+    _stedi__models.yml; why
     readings of customers without consent are counted here but never copied, in
     docs/design/incremental-loading.md.
 
     Each row has a ledger_day: a reading's day (UTC), and one fixed day for the few file,
-    rejected, withheld and erased rows. It is in the merge key and, on Athena, the Iceberg
+    rejected, withheld, erased and retired rows. It is in the merge key and, on Athena, the Iceberg
     partition, so a run's merge and its look-up of the readings already counted touch only the
     days its new readings fall on, and the small partition of the other rows.
 -#}
@@ -25,7 +26,7 @@
 {%- set files = landing_files(landing) -%}
 {%- set new_files = new_landing_files(files, this) -%}
 {%- set files_again = [] -%}
-{%- if execute and is_incremental() -%}
+{%- if building() and is_incremental() -%}
     {%- set withheld = run_query(
         "select distinct coalesce(landing_file, '*') from ("
         ~ withheld_rows_now_admitted(this, key, holders, erased_keys) ~ ") as admitted"
@@ -92,6 +93,44 @@ records_read_again as (
     inner join held_no_longer
         on records.{{ key }} = held_no_longer.{{ key }}
     where {{ is_one_of_files('records.landing_file', files_again) }} and records.reject_reason is null
+
+),
+-- Withheld readings of the customers or devices admitted now that are no longer in the landing
+-- zone (its retention deleted their files after the lake read them): what the withheld rows
+-- counted less what was read again, kept as a count (landing_file_retired), never admitted.
+retired_rows as (
+
+    select
+        'retired' as row_type,
+        'retired|' || admitted_counts.{{ key }} as row_key,
+        cast(null as varchar) as landing_file,
+        cast(null as varchar) as reject_reason,
+        {%- for name, type in value_columns %}
+        {{ 'admitted_counts.' ~ name if name == key else 'cast(null as ' ~ type ~ ')' }} as {{ name }},
+        {%- endfor %}
+        admitted_counts.landing_record_count - coalesce(read_again_counts.landing_record_count, 0)
+        + coalesce(earlier.landing_record_count, 0) as landing_record_count
+
+    from (
+        select
+            {{ key }},
+            sum(landing_record_count) as landing_record_count
+        from admitted
+        group by {{ key }}
+    ) as admitted_counts
+    left join (
+        select
+            {{ key }},
+            count(*) as landing_record_count
+        from records_read_again
+        group by {{ key }}
+    ) as read_again_counts
+        on admitted_counts.{{ key }} = read_again_counts.{{ key }}
+    left join ledger as earlier
+        on
+            earlier.ledger_day = {{ non_reading_ledger_day() }}
+            and earlier.row_key = 'retired|' || admitted_counts.{{ key }}
+    where admitted_counts.landing_record_count > coalesce(read_again_counts.landing_record_count, 0)
 
 ),
 {% endif %}
@@ -342,6 +381,8 @@ changes as (
     select * from withdrawal_rows
     union all
     select * from readmission_rows
+    union all
+    select * from retired_rows
     {% endif %}
 
 ),

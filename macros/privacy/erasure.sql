@@ -90,7 +90,7 @@
 -#}
 {% macro ledger_erasure_rows(ledger, key, erased, value_columns) -%}
     {%- set is_erased -%}
-        ledger.row_type in ('reading', 'withheld', 'rejected')
+        ledger.row_type in ('reading', 'withheld', 'rejected', 'retired')
         and ledger.{{ key }} in (select {{ key }} from {{ erased }})
     {%- endset %}
     select
@@ -260,7 +260,7 @@
 -#}
 {% macro erased_value_checks() -%}
     {%- set checks = [] -%}
-    {%- if not execute -%}
+    {%- if not building() -%}
         {{ return(checks) }}
     {%- endif -%}
     {%- set requests = load_relation(source('stedi_landing', 'erasure_landing')) -%}

@@ -35,6 +35,13 @@ erased as (
 
 ),
 
+retired as (
+
+    select * from ledger
+    where {{ is_ledger_row('retired') }}
+
+),
+
 withheld as (
 
     select
@@ -95,6 +102,10 @@ placed as (
     union all
 
     {{ erased_fates('erased') }}
+
+    union all
+
+    {{ retired_fates('retired') }}
 
     union all
 

@@ -30,6 +30,13 @@ erased as (
 
 ),
 
+retired as (
+
+    select * from ledger
+    where {{ is_ledger_row('retired') }}
+
+),
+
 consent as (
 
     {{ independent_research_consent() }}
@@ -166,6 +173,10 @@ placed as (
     union all
 
     {{ erased_fates('erased') }}
+
+    union all
+
+    {{ retired_fates('retired') }}
 
     union all
 
