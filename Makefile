@@ -33,6 +33,9 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export STEDI_DUCKDB_PATH ?= $(CURDIR)/$(LAKE)/stedi.duckdb
 export STEDI_EXPORT_DIR ?= $(CURDIR)/$(LAKE)
+# The lake a build publishes once its privacy tests and reconciliation pass (macros/publish.sql):
+# what the summary and the report read, and what analysts open.
+PUBLISHED_LAKE = $(dir $(STEDI_DUCKDB_PATH))published/$(notdir $(STEDI_DUCKDB_PATH))
 # The version the Parquet export records in its metadata: the commit the build ran from.
 export STEDI_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # The pipeline report `make run` writes after the build (stedi report; one HTML file, no network).
@@ -135,9 +138,9 @@ run: $(VENV)/.installed-run profiles.yml sample-landing
 	@# freshness for the report (target/sources.json): stale readings are reported, not a failure
 	@$(BIN)/dbt source freshness --vars '$(DBT_VARS)' --quiet \
 		|| echo "dbt source freshness: a reading source is stale or failed its check (see the report)"
-	@$(BIN)/stedi summary --duckdb "$(STEDI_DUCKDB_PATH)" --export-dir "$(STEDI_EXPORT_DIR)" \
+	@$(BIN)/stedi summary --duckdb "$(PUBLISHED_LAKE)" --export-dir "$(STEDI_EXPORT_DIR)" \
 		--landing-root "$(landing_root)" --consent-policy $(CONSENT_POLICY)
-	@$(BIN)/stedi report --duckdb "$(STEDI_DUCKDB_PATH)" --target-path target --output "$(REPORT)"
+	@$(BIN)/stedi report --duckdb "$(PUBLISHED_LAKE)" --target-path target --output "$(REPORT)"
 
 # -- proof -----------------------------------------------------------------------------------
 # The manifest the convention checks read: parsed only (no database, no data), into its own target

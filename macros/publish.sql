@@ -1,0 +1,173 @@
+{#-
+    Write, audit, publish (local target). A build writes the lake (the DuckDB file dbt opens,
+    STEDI_DUCKDB_PATH) and audits it (the privacy tests, tests/privacy/, and the reconciliation,
+    tests/audit/). What consumers read changes only when that audit passed; this on-run-end hook
+    then publishes, each in one rename:
+      - the Parquet export of machine_learning_curated, <export_dir>/<table>__<policy>.parquet;
+      - a copy of the lake, <folder of the DuckDB file>/published/<its name>: the file analysts,
+        notebooks and `stedi report` open.
+    A command publishes when it ran every privacy and reconciliation test and none of its nodes
+    failed, errored or was skipped (`dbt build`; `dbt test` after `dbt run`). Otherwise it says
+    why not, and the published lake, the export and the report stay what the last good build
+    made; but should this build apply an erasure request the published lake was made without,
+    the published lake and export are withdrawn (an erasure reaches everything). Its cost: one copy of the DuckDB file per published build (sequential I/O, about a
+    second per GB) and the export, which was written before too.
+
+    On Athena consumers read the zone tables themselves (see the README, "Publishing").
+-#}
+{% macro publish_the_lake() -%}
+    {{ return(adapter.dispatch('publish_the_lake', 'stedi')()) }}
+{%- endmacro %}
+
+{% macro athena__publish_the_lake() -%}
+    select 1
+{%- endmacro %}
+
+{% macro duckdb__publish_the_lake() -%}
+    {%- if building() and target.path not in ('', ':memory:') -%}
+        {%- set problems = publication_problems(results) -%}
+        {%- set published = published_lake_path() -%}
+        {%- set requests = erasure_requests_digest() -%}
+        {%- set published_with = published_erasure_requests_digest() if problems else none -%}
+        {%- if published_with is not none and requests != published_with -%}
+            {#- An erasure reaches everything: a lake published before a request it does not
+                apply is withdrawn, not kept, when the build that applies it fails. -#}
+            {%- for path in [published, published ~ '.json', parquet_export_path('machine_learning_curated')] -%}
+                {%- do run_query("select stedi_put_in_place('', '" ~ path | replace("'", "''") ~ "', false)") -%}
+            {%- endfor -%}
+            {{ log(
+                "Not published: " ~ problems ~ ". The published lake (" ~ published ~ ") and the Parquet"
+                ~ " export were withdrawn: they were made before an erasure request this build applies.",
+                info=true
+            ) }}
+        {%- elif problems -%}
+            {{ log(
+                "Not published: " ~ problems ~ ". The published lake (" ~ published ~ "), the Parquet"
+                ~ " export and the report stay what the last good build made.",
+                info=true
+            ) }}
+        {%- else -%}
+            {%- do export_machine_learning_curated() -%}
+            {%- do run_query('checkpoint') -%}
+            {%- do run_query(
+                "select stedi_put_in_place('" ~ target.path | replace("'", "''") ~ "', '"
+                ~ published | replace("'", "''") ~ "', true)"
+            ) -%}
+            {%- do run_query(
+                "copy (select " ~ dbt.string_literal(run_started_at.strftime('%Y-%m-%dT%H:%M:%SZ'))
+                ~ " as built_at, " ~ dbt.string_literal(requests) ~ " as erasure_requests_sha256) to '"
+                ~ (published ~ '.json') | replace("'", "''") ~ "' (format json)"
+            ) -%}
+            {{ log("Published the audited lake: " ~ published, info=true) }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
+
+{#- The published copy of the lake: published/<name> beside the DuckDB file dbt builds. -#}
+{% macro published_lake_path() -%}
+    {%- set parts = target.path.rsplit('/', 1) -%}
+    {%- set folder, name = (parts[0], parts[1]) if parts | length == 2 else ('.', parts[0]) -%}
+    {{ return(folder ~ '/published/' ~ name) }}
+{%- endmacro %}
+
+{#-
+    Why this command's results may not be published ('' when they may): the audit tests it did
+    not run, and its nodes that failed, errored or were skipped.
+-#}
+{% macro publication_problems(results) -%}
+    {%- set audit = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'test' and node.package_name == project_name
+        and node.original_file_path.startswith(('tests/privacy/', 'tests/audit/')) -%}
+        {%- do audit.append(node.unique_id) -%}
+    {%- endfor -%}
+    {%- set ran, bad, skipped = [], [], [] -%}
+    {%- for result in results -%}
+        {%- do ran.append(result.node.unique_id) -%}
+        {%- if result.status in ('error', 'fail', 'runtime error') -%}
+            {%- do bad.append(result.node.name ~ ' (' ~ result.status ~ ')') -%}
+        {%- elif result.status == 'skipped' -%}
+            {%- do skipped.append(result.node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set missing = audit | reject('in', ran) | list -%}
+    {%- set problems = [] -%}
+    {%- if bad -%}
+        {%- do problems.append('failed: ' ~ (bad | sort | join(', '))) -%}
+    {%- endif -%}
+    {%- if skipped -%}
+        {%- do problems.append(skipped | length ~ ' node(s) skipped after a failure') -%}
+    {%- endif -%}
+    {%- if missing -%}
+        {%- do problems.append(
+            'this command did not run ' ~ missing | length ~ ' of the privacy and reconciliation tests'
+            ~ ' (dbt build publishes, or dbt test after dbt run)'
+        ) -%}
+    {%- endif -%}
+    {{ return(problems | join('; ')) }}
+{%- endmacro %}
+
+{#-
+    machine_learning_curated as Parquet for pandas / polars users,
+    <export_dir>/<table>__<consent policy>.parquet, so a build under the other policy does not
+    overwrite it. The file's key-value metadata says which build made it: the consent policy, the
+    run's start (UTC), the project's version (env STEDI_VERSION, which make sets to
+    `git describe`) and dbt's. Written beside, then renamed into place. On Athena the table is
+    already Parquet (Iceberg) in S3.
+-#}
+{% macro export_machine_learning_curated() -%}
+    {%- set node = graph.nodes.get('model.stedi.machine_learning_curated') -%}
+    {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) if node else none -%}
+    {%- if relation is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set path = parquet_export_path(node.alias) -%}
+    {%- set metadata = {
+        'stedi.consent_policy': consent_policy(),
+        'stedi.built_at': run_started_at.strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'stedi.project_version': env_var('STEDI_VERSION', 'unknown'),
+        'stedi.dbt_version': dbt_version,
+    } -%}
+    {%- set pairs = [] -%}
+    {%- for key, value in metadata.items() -%}
+        {%- do pairs.append("'" ~ key ~ "': '" ~ value | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {%- do run_query(
+        "copy (select * from " ~ relation ~ ") to '" ~ (path ~ '.partial') | replace("'", "''")
+        ~ "' (format parquet, compression zstd, kv_metadata {" ~ pairs | join(', ') ~ "})"
+    ) -%}
+    {%- do run_query(
+        "select stedi_put_in_place('" ~ (path ~ '.partial') | replace("'", "''") ~ "', '"
+        ~ path | replace("'", "''") ~ "', false)"
+    ) -%}
+{%- endmacro %}
+
+{#- The export's file: the model's name and the consent policy it was built under. -#}
+{% macro parquet_export_path(name) -%}
+    {{ return(var('export_dir').rstrip('/') ~ '/' ~ name ~ '__' ~ consent_policy() ~ '.parquet') }}
+{%- endmacro %}
+
+{#- A digest of every erasure request line the landing zone holds now ('' for none). -#}
+{% macro erasure_requests_digest() -%}
+    {%- set requests = load_relation(source('stedi_landing', 'erasure_landing')) -%}
+    {%- if requests is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set digest = run_query(
+        "select coalesce(sha256(string_agg(cast(line as varchar), chr(10) order by cast(line as varchar))), '')"
+        ~ " from " ~ requests
+    ).columns[0].values()[0] -%}
+    {{ return(digest) }}
+{%- endmacro %}
+
+{#- The digest the published lake was made with; none when nothing is published. -#}
+{% macro published_erasure_requests_digest() -%}
+    {%- set marker = published_lake_path() ~ '.json' -%}
+    {%- set found = run_query("select count(*) from glob('" ~ marker | replace("'", "''") ~ "')").columns[0].values()[0] -%}
+    {%- if not found -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(run_query(
+        "select erasure_requests_sha256 from read_json('" ~ marker | replace("'", "''") ~ "')"
+    ).columns[0].values()[0]) }}
+{%- endmacro %}
