@@ -1,10 +1,10 @@
 {#-
     Zones are schemas (Glue databases on Athena): stedi_staging, stedi_trusted, stedi_curated,
-    stedi_quarantine, stedi_audit, stedi_reference. Every target but `prod` (production) and
-    `local` (the user's own DuckDB file), var unprefixed_targets, puts a prefix in front
-    (macros/schema_prefix.sql: STEDI_SCHEMA_PREFIX, else the target's name): `--target athena`
-    builds athena_stedi_trusted, STEDI_SCHEMA_PREFIX=dev_alice dev_alice_stedi_trusted, so a dev
-    or CI build never writes over the production zones.
+    stedi_quarantine, stedi_audit, stedi_consent, stedi_reference. Every target but `prod`
+    (production) and `local` (the user's own DuckDB file), var unprefixed_targets, puts a prefix
+    in front (macros/schema_prefix.sql: STEDI_SCHEMA_PREFIX, else the target's name):
+    `--target athena` builds athena_stedi_trusted, STEDI_SCHEMA_PREFIX=dev_alice
+    dev_alice_stedi_trusted, so a dev or CI build never writes over the production zones.
 
     A node that dbt builds (model, seed, snapshot, a test's stored failures) must name its zone
     (`schema`: a folder's +schema in dbt_project.yml, or config(schema=...)); one without is refused
@@ -22,7 +22,7 @@
             if node is not none else "a schema asked for without a node" -%}
         {{ exceptions.raise_compiler_error(
             what ~ " has no zone: every model, seed, snapshot and stored test lives in a zone schema"
-            ~ " (staging, trusted, curated, quarantine, audit, reference). Give its folder a +schema"
+            ~ " (staging, trusted, curated, quarantine, audit, consent, reference). Give its folder a +schema"
             ~ " in dbt_project.yml, or the node config(schema='<zone>'); a schema set only in a"
             ~ " model's properties .yml comes too late, dbt names the schema when it reads the .sql file."
         ) }}

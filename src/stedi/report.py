@@ -30,7 +30,7 @@ import click
 from stedi.errors import UsageProblem
 
 ENTITIES = ("customer", "accelerometer", "step_trainer")
-ZONES = ("staging", "trusted", "curated", "quarantine", "audit")
+ZONES = ("staging", "trusted", "curated", "quarantine", "audit", "consent")
 # The funnel's steps: each removes the landing records of one outcome of landing_reconciliation.
 FUNNEL_STEPS = (
     ("landing", None),
@@ -384,8 +384,8 @@ def consent_over_time_section(lake: Lake, existing: set[tuple[str, str]]) -> Sec
         "(research_consented_at), and the versions the snapshot customer_consent_history recorded per "
         "build day (dbt_valid_from).",
     )
-    _need(existing, lake, ("audit", "customer_consent_history"))
-    history = lake.relation("audit", "customer_consent_history")
+    _need(existing, lake, ("consent", "customer_consent_history"))
+    history = lake.relation("consent", "customer_consent_history")
     daily = lake.query(
         "select cast(research_consented_at as date) as day, count(*) "
         f"from {history} where dbt_valid_to is null and has_research_consent "

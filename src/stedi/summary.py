@@ -9,7 +9,7 @@ import duckdb
 
 from stedi.errors import UsageProblem
 
-ZONE_ORDER = ("trusted", "curated", "quarantine", "audit", "reference")
+ZONE_ORDER = ("trusted", "curated", "quarantine", "audit", "consent", "reference")
 
 
 def zone_tables(database: Path) -> list[tuple[str, str, int]]:

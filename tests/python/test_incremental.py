@@ -40,7 +40,7 @@ TRUSTED_AND_CURATED = {
 }
 # The consent history is a snapshot: it records when each run saw a change, so it is compared on
 # its own (test_the_consent_history_records_each_change), not with a rebuild.
-HISTORY = "stedi_audit.customer_consent_history"
+HISTORY = "stedi_consent.customer_consent_history"
 LEDGERS = ("stedi_staging.stg_stedi__accelerometer_ledger", "stedi_staging.stg_stedi__step_trainer_ledger")
 
 

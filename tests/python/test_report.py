@@ -190,7 +190,7 @@ def test_missing_tables_and_artifacts_are_named_and_the_page_still_writes(tmp_pa
     for absent in (
         "run_results.json",
         "manifest.json",
-        '"stedi_audit"."customer_consent_history"',
+        '"stedi_consent"."customer_consent_history"',
         '"stedi_staging"."stg_stedi__accelerometer_ledger"',
         '"stedi_trusted"."accelerometer_trusted"',
     ):
