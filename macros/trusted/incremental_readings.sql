@@ -5,8 +5,8 @@
     Its watermark is the newest read_at among its rows: the start of the latest run whose ledger
     reading it took (read_at is the ledger row's). Every run stamps what it reads and what it sees
     change with its own start (the ledgers' read_at, the consent history's dbt_valid_from and
-    dbt_valid_to: macros/engine/snapshot_get_time.sql, erasure_log's first_applied_at), so what
-    came after the watermark is what the table has not taken yet:
+    dbt_valid_to: macros/engine/snapshot_get_time.sql), so what came after the watermark is what
+    the table has not taken yet:
       - the ledger's readings read after it (new files, and withheld readings read again);
       - every reading of a customer to redo (customers_to_redo): their rows are worked out again
         from the ledger and those no longer due are deleted.
@@ -97,8 +97,11 @@
       - its consent now (int_customer_consent) is not the consent history's current version, or
         one of them lacks it: a run that built this table without the snapshot (dbt build
         --select), which records the change later, when the table has already taken it;
-      - an erasure request first applied after the watermark names it (erasure_log): the consent
-        history forgets an erased customer, so it cannot say.
+      - an erasure request names it: the consent history forgets an erased customer, so it
+        cannot say. Every request, however old: the table's rows of a customer erased before are
+        gone, so redoing them again finds nothing and changes nothing, and no state of when a
+        request was applied has to be read back (erasure_log is the audit zone's, and no zone
+        reads the audit zone).
 -#}
 {% macro customers_to_redo(watermark) -%}
     {%- if watermark is none -%}
@@ -130,19 +133,8 @@
 
     union
 
-    select requests.email
-    from (
-        select
-            {{ landing_file_name('request_lines.landing_path') }} as landing_file,
-            request_lines.request_id,
-            request_lines.email
-        from ({{ erasure_request_lines() }}) as request_lines
-    ) as requests
-    inner join {{ ref('erasure_log') }} as logged
-        on
-            requests.landing_file = logged.landing_file
-            and coalesce(requests.request_id, '') = coalesce(logged.request_id, '')
-    where logged.first_applied_at > {{ watermark }} and requests.email is not null
+    select erased.email
+    from ({{ erased_emails() }}) as erased
     {%- endif -%}
 {%- endmacro %}
 

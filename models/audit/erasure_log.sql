@@ -10,12 +10,16 @@
 -- depends_on: {{ ref('stg_stedi__accelerometer_ledger') }}
 -- depends_on: {{ ref('stg_stedi__step_trainer_ledger') }}
 -- depends_on: {{ ref('customer_consent_history') }}
+-- depends_on: {{ ref('accelerometer_trusted') }}
+-- depends_on: {{ ref('step_trainer_trusted') }}
 {#
     The record of every erasure request, without the erased person: which request, when it was
     made, and the run that first applied it. A request is logged only once the models that keep
-    history (the ledgers, the consent history) have erased in this run (they come first), and a
-    run that logs a new request expires the Iceberg history on Athena at its end
-    (macros/privacy/erasure.sql, purge_erased_history). Rows are only added, never changed.
+    history (the ledgers, the consent history, the trusted readings) have erased in this run (they
+    come first), and a run that logs a new request expires the Iceberg history on Athena at its
+    end (macros/privacy/erasure.sql, purge_erased_history). Rows are only added, never changed.
+    Nothing outside the audit zone reads it: the trusted readings find erased customers in the
+    requests themselves (customers_to_redo).
 -#}
 with
 

@@ -11,7 +11,6 @@
 -- changed, or who was erased, since then.
 -- depends_on: {{ ref('customer_consent_history') }}
 -- depends_on: {{ ref('int_customer_consent') }}
--- depends_on: {{ ref('erasure_log') }}
 -- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
 {%- set switching = consent_policy_switch() %}
 {%- set watermark = none if switching else read_at_watermark() %}

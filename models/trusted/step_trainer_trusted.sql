@@ -12,7 +12,6 @@
 -- changed, became or stopped being curated, or whose consent changed, since then.
 -- depends_on: {{ ref('customer_consent_history') }}
 -- depends_on: {{ ref('int_customer_consent') }}
--- depends_on: {{ ref('erasure_log') }}
 -- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
 -- depends_on: {{ ref('stg_stedi__customers') }}
 -- depends_on: {{ ref('stg_stedi__step_trainer_readings') }}
