@@ -264,3 +264,63 @@ def test_privacy_test_fails_without_its_rule(
     leaked = {table: values for table, values in leaked.items() if values}
     assert not leaked, f"audit tables copy identifiers: {leaked}"
     assert not {table for table, values in stored.items() if any("@" in value for value in values)}
+
+
+def lake_identifiers(project: DbtProject, manifest: dict, registry: dict) -> set[str]:
+    """Every value, normalised, of every column the PII registry declares `pii: direct`, in every
+    table or view the build made (and the landing sources' fields, read from the files)."""
+    found = set()
+    for unique_id, columns in registry["columns"].items():
+        node = manifest["nodes"].get(unique_id)
+        direct = [name for name, pii in columns.items() if pii == "direct"]
+        if node is None or not direct:
+            continue
+        schema, table = node["schema"], node["alias"]
+        if not project.query(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        )[0][0]:
+            continue
+        for column in direct:
+            rows = project.query(f'select distinct "{column}" from "{schema}"."{table}"')
+            found |= {normal(value) for (value,) in rows if value is not None and normal(value)}
+    return found
+
+
+def test_no_audit_table_holds_an_identifier_after_a_build_whose_privacy_test_fails(
+    project_copy: Path,
+    tmp_path: Path,
+    landing_with_defects: Landing,
+    identifying_fields: dict[str, tuple[str, ...]],
+) -> None:
+    """The audit zone holds no identifier of anyone, whatever the build: after a whole `dbt build
+    --store-failures` (models, the consent register, every test storing its failing rows) in
+    which a privacy rule is broken, no table of the audit zone, models and stored failures alike,
+    holds any value of a column the PII registry declares `pii: direct`, in any table of the lake
+    or field of the landing data. Before the consent register had a zone of its own, it sat in
+    the audit zone with every customer's email."""
+    removal = next(param.values[0] for param in REMOVALS if param.id == "customers-without-consent-reach-trusted")
+    removal.apply(project_copy)
+    project = DbtProject(project_copy, tmp_path / "work")
+    root = with_erasure_request(landing_with_defects, tmp_path / "landing")
+    variables = {"landing_root": str(root), "consent_policy": "as_of_consent"}
+
+    # A build's steps one by one: in a `dbt build` the failing tests of the broken rule (its unit
+    # test, a not_null of customer_trusted) would skip everything after them.
+    for step in ("run", "snapshot"):
+        built = project.dbt(step, variables=variables)
+        assert built.returncode == 0, built.output[-4000:]
+    tested = project.dbt("test", "--store-failures", "--exclude-resource-type", "unit_test", variables=variables)
+    statuses = tested.results()
+    assert [status for node, status in statuses.items() if removal.guarding_test in node] == ["fail"]
+
+    stored = audit_values(project)
+    assert stored.get(removal.guarding_test), f"nothing stored for {removal.guarding_test}: {sorted(stored)}"
+    assert stored.get("erasure_log"), "the erasure request was not logged"
+    manifest = json.loads((tested.target_path / "manifest.json").read_text())
+    identifiers = lake_identifiers(project, manifest, pii_registry(project))
+    identifiers |= landing_identifiers(landing_with_defects, identifying_fields)
+    assert len(identifiers) > 1000
+    leaked = {table: sorted(values & identifiers)[:5] for table, values in stored.items()}
+    leaked = {table: values for table, values in leaked.items() if values}
+    assert not leaked, f"audit tables hold identifiers: {leaked}"
