@@ -28,7 +28,7 @@ from conftest import PROJECT_ROOT
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 BUCKET_DATA_DIR = "s3://stedi-lake/lakehouse/"
-ZONES = {"staging", "trusted", "curated", "quarantine", "audit", "reference"}
+ZONES = {"staging", "trusted", "curated", "quarantine", "audit", "consent", "reference"}
 BUILT = {"model", "seed", "snapshot", "test"}
 STEDI_S3_LAYOUT = r"(customer|accelerometer|step_trainer)/(trusted|curated)"
 # One model whose data folder is a zone_location, in a zone folder of the real dbt_project.yml.
@@ -140,6 +140,23 @@ def test_a_developer_athena_build_is_prefixed_with_the_target_name(
     assert_zones(built, "athena_")
 
 
+def test_no_zone_reads_the_audit_zone(profiles_dir: Path, tmp_path: Path) -> None:
+    """The audit zone records what the zones did; nothing is built from it. No model or snapshot
+    outside it has a parent in it (a ref, a depends_on), so no data flows back from the audit
+    zone into the zones. Tests are checks, not zones: they may read it."""
+    result = parse(PROJECT_ROOT, profiles_dir, "prod", tmp_path)
+    assert result.success, result.exception
+    nodes = result.result.nodes
+    audit = {unique_id for unique_id, node in nodes.items() if node.schema == "stedi_audit"}
+    assert {"model.stedi.erasure_log", "model.stedi.landing_reconciliation"} <= audit
+    readers = {
+        unique_id: sorted(set(node.depends_on.nodes) & audit)
+        for unique_id, node in nodes.items()
+        if node.resource_type in ("model", "snapshot") and unique_id not in audit
+    }
+    assert {unique_id: parents for unique_id, parents in readers.items() if parents} == {}
+
+
 def test_production_builds_the_unprefixed_zone_names(profiles_dir: Path, tmp_path: Path) -> None:
     built = relations(parse(PROJECT_ROOT, profiles_dir, "prod", tmp_path))
     assert {kind.split(".")[0] for kind in built} == BUILT
@@ -203,9 +220,9 @@ def test_a_test_storing_failures_without_a_zone_is_refused(tmp_path: Path, profi
     )
     config = project / "dbt_project.yml"
     code = config.read_text()
-    project_wide = "    +schema: audit\n    # Failing rows of the privacy tests"
+    project_wide = "    +schema: audit\n    # A test's failing rows"
     assert code.count(project_wide) == 1, "the data_tests +schema moved: update this test"
-    config.write_text(code.replace(project_wide, "    # Failing rows of the privacy tests"))
+    config.write_text(code.replace(project_wide, "    # A test's failing rows"))
     result = parse(project, profiles_dir, "local", tmp_path / "work")
     assert not result.success
     assert "test.stedi.assert_nothing (tests/assert_nothing.sql) has no zone" in str(result.exception)
