@@ -299,7 +299,7 @@ def test_no_audit_table_holds_an_identifier_after_a_build_whose_privacy_test_fai
     holds any value of a column the PII registry declares `pii: direct`, in any table of the lake
     or field of the landing data. Before the consent register had a zone of its own, it sat in
     the audit zone with every customer's email."""
-    removal = next(param.values[0] for param in REMOVALS if param.id == "customers-without-consent-reach-trusted")
+    removal = {param.id: param.values[0] for param in REMOVALS}["customers-without-consent-reach-trusted"]
     removal.apply(project_copy)
     project = DbtProject(project_copy, tmp_path / "work")
     root = with_erasure_request(landing_with_defects, tmp_path / "landing")
@@ -310,7 +310,9 @@ def test_no_audit_table_holds_an_identifier_after_a_build_whose_privacy_test_fai
     for step in ("run", "snapshot"):
         built = project.dbt(step, variables=variables)
         assert built.returncode == 0, built.output[-4000:]
-    tested = project.dbt("test", "--store-failures", "--exclude-resource-type", "unit_test", variables=variables)
+    tested = project.dbt(
+        "test", "--store-failures", "--exclude-resource-type", "unit_test", variables=variables
+    )
     statuses = tested.results()
     assert [status for node, status in statuses.items() if removal.guarding_test in node] == ["fail"]
 
