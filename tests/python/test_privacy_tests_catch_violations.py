@@ -326,3 +326,44 @@ def test_no_audit_table_holds_an_identifier_after_a_build_whose_privacy_test_fai
     leaked = {table: sorted(values & identifiers)[:5] for table, values in stored.items()}
     leaked = {table: values for table, values in leaked.items() if values}
     assert not leaked, f"audit tables hold identifiers: {leaked}"
+
+
+def test_the_upgrade_moves_the_consent_register_out_of_the_audit_zone_with_its_history(
+    tmp_path: Path, clean_landing: Landing
+) -> None:
+    """A lake built when the consent register sat in the audit zone (put back there by hand), with
+    a test's failing rows of a trusted model stored there too: `dbt run-operation
+    move_identifiers_out_of_audit` moves the register, every version kept, to the consent zone and
+    drops the stale failures; run again it does nothing; the next build carries on the register.
+    A register a build started in the consent zone before the move is never overwritten."""
+    project = DbtProject(PROJECT_ROOT, tmp_path / "work")
+    variables = {"landing_root": str(clean_landing.root)}
+    assert project.dbt("build", variables=variables).returncode == 0
+    register = "customer_consent_history"
+    versions = sorted(project.query(f"select * from stedi_consent.{register}"), key=repr)
+    stale = "not_null_customer_trusted_research_consented_at"
+    project.execute(
+        f"create table stedi_audit.{register} as select * from stedi_consent.{register}; "
+        f"drop table stedi_consent.{register}; "
+        f"create table stedi_audit.{stale} as select * from stedi_trusted.customer_trusted limit 3"
+    )
+
+    def tables(schema: str) -> set[str]:
+        rows = project.query(
+            "select table_name from information_schema.tables where table_schema = ?", [schema]
+        )
+        return {name for (name,) in rows}
+
+    moved = project.dbt("run-operation", "move_identifiers_out_of_audit", variables=variables)
+    assert moved.returncode == 0, moved.output[-3000:]
+    assert not {register, stale} & tables("stedi_audit")
+    assert sorted(project.query(f"select * from stedi_consent.{register}"), key=repr) == versions
+    again = project.dbt("run-operation", "move_identifiers_out_of_audit", variables=variables)
+    assert again.returncode == 0 and "holds neither" in again.output, again.output[-3000:]
+    assert project.dbt("build", variables=variables).returncode == 0
+    assert sorted(project.query(f"select * from stedi_consent.{register}"), key=repr) == versions
+
+    project.execute(f"create table stedi_audit.{register} as select * from stedi_consent.{register} limit 1")
+    refused = project.dbt("run-operation", "move_identifiers_out_of_audit", variables=variables)
+    assert refused.returncode != 0 and "Both" in refused.output, refused.output[-3000:]
+    assert project.scalar(f"select count(*) from stedi_consent.{register}") == len(versions)
