@@ -162,15 +162,17 @@
     The merge every ledger uses, on both engines: a row whose landing_record_count is 0 deletes
     its row, any other replaces or adds it. One statement, so a run's whole change to a ledger is
     one commit (one Iceberg snapshot on Athena, none when nothing changes). Rows are matched on
-    their ledger_day too, the Iceberg partition: Trino's dynamic filter then reads only the
-    target's partitions (days) that the run's rows fall on.
+    their ledger_day too, whose month is the Iceberg partition: Trino's dynamic filter then reads
+    only the target's months (and files) that the run's rows fall on. Month, not day: Athena
+    writes at most 100 partitions a statement, and a first build or a late consent over more
+    than 100 days would otherwise be split into several commits.
 -#}
 {% macro ledger_config() -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'merge',
         'unique_key': ['ledger_day', 'row_key'],
-        'partitioned_by': ['ledger_day'],
+        'partitioned_by': ['month(ledger_day)'],
         'on_schema_change': 'fail',
         'delete_condition': 'src.landing_record_count = 0',
         'insert_condition': 'src.landing_record_count > 0',

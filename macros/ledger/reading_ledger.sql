@@ -14,9 +14,10 @@
     docs/design/incremental-loading.md.
 
     Each row has a ledger_day: a reading's day (UTC), and one fixed day for the few file,
-    rejected, withheld, erased and retired rows. It is in the merge key and, on Athena, the Iceberg
-    partition, so a run's merge and its look-up of the readings already counted touch only the
-    days its new readings fall on, and the small partition of the other rows.
+    rejected, withheld, erased and retired rows. It is in the merge key and, on Athena, its month
+    is the Iceberg partition, so a run's merge and its look-up of the readings already counted
+    touch only the months (and files) its new readings fall on, and the small partition of the
+    other rows.
 -#}
 {% macro reading_ledger(records, landing, key, measures, holders, erased) -%}
 {%- set value_columns = [(key, 'varchar'), ('reading_epoch_ms', 'bigint')] + measures -%}

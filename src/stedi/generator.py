@@ -47,6 +47,7 @@ def describe(settings: Settings) -> dict[str, object]:
         "defects": list(settings.defects),
         "end_date": settings.end_date.isoformat(),
         "files": settings.files,
+        "reading_days": settings.reading_days,
     }
 
 
@@ -98,6 +99,13 @@ def parse_defects(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 @click.option(
     "--files", type=click.IntRange(min=1), default=4, show_default=True, help="Files per reading entity."
 )
+@click.option(
+    "--reading-days",
+    type=click.IntRange(min=11),
+    default=30,
+    show_default=True,
+    help="Days up to --end-date over which the app and device readings fall.",
+)
 @click.option("--force", is_flag=True, help="Replace the landing data of a non-empty --out.")
 def generate_command(
     out: Path,
@@ -107,6 +115,7 @@ def generate_command(
     defects: tuple[str, ...],
     end_date: datetime,
     files: int,
+    reading_days: int,
     force: bool,
 ) -> None:
     """Generate STEDI landing data of the real shape, and its ground truth (DIR/ground_truth.json)."""
@@ -120,6 +129,7 @@ def generate_command(
         defects=defects,
         end_date=end_date.date(),
         files=files,
+        reading_days=reading_days,
     )
     manifest = generate(settings, out)
     counts = ", ".join(f"{count} {entity}" for entity, count in manifest["landing_records"].items())

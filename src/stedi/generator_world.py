@@ -25,7 +25,6 @@ READING_TIME, DEVICE_SERIAL, DISTANCE = (f.json_key for f in STEP_TRAINER.fields
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
-READING_WINDOW = 30 * DAY  # app readings fall in the last 30 days up to the end date
 
 # Shares read off the real extract (docs/landing-contract.md) or chosen to make its traits visible.
 SHARE_WITH_READINGS = 0.8  # customers who used the app
@@ -79,6 +78,7 @@ class Settings:
     defects: tuple[str, ...] = ()
     end_date: date = date(2022, 6, 30)
     files: int = 4
+    reading_days: int = 30  # app readings fall in the last reading_days days up to the end date
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def build_world(settings: Settings) -> World:
     pool = timestamp_pool(rng, settings, end_ms)
     taken: set[str] = set()
     persons = [
-        new_customer(rng, pool, settings.instants_per_customer, end_ms, taken)
+        new_customer(rng, pool, settings.instants_per_customer, end_ms, taken, settings.reading_days * DAY)
         for _ in range(settings.customers)
     ]
     return World(settings, end_ms, pool, persons, taken)
@@ -210,7 +210,7 @@ def timestamp_pool(rng: random.Random, settings: Settings, end_ms: int) -> list[
     """Global reading moments, few enough that several customers read at the same moment."""
     about = settings.instants_per_customer
     size = max(2 * about, settings.customers * about // CUSTOMERS_PER_TIMESTAMP)
-    return sorted(rng.sample(range(end_ms - READING_WINDOW, end_ms), size))
+    return sorted(rng.sample(range(end_ms - settings.reading_days * DAY, end_ms), size))
 
 
 def unique_name(rng: random.Random, taken: set[str]) -> tuple[str, str]:
@@ -263,7 +263,9 @@ def consent_instant(rng: random.Random, registration: int, last_activity: int) -
     return registration + rng.randrange(DAY, max(DAY + 1, last_activity - registration))
 
 
-def new_customer(rng: random.Random, pool: list[int], about: int, end_ms: int, taken: set[str]) -> Person:
+def new_customer(
+    rng: random.Random, pool: list[int], about: int, end_ms: int, taken: set[str], reading_window: int
+) -> Person:
     """A customer with one record; most use the app, most app users own a reading device."""
     name, email = unique_name(rng, taken)
     person = Person(email, new_serial(rng), records=[])
@@ -274,7 +276,7 @@ def new_customer(rng: random.Random, pool: list[int], about: int, end_ms: int, t
         registration = person.instants[0] - rng.randrange(HOUR, 3 * DAY)
         last_activity = person.instants[-1]
     else:
-        registration = rng.randrange(end_ms - READING_WINDOW - 5 * DAY, end_ms - 11 * DAY)
+        registration = rng.randrange(end_ms - reading_window - 5 * DAY, end_ms - 11 * DAY)
         last_activity = registration + 10 * DAY
     research = consent_instant(rng, registration, last_activity)
     person.records.append(

@@ -519,3 +519,39 @@ def test_vacuum_of_a_missing_table_or_with_an_invalid_age_fails_as_athena_report
     assert invalid.reason.startswith(
         "INVALID_INPUT: Invalid value for table property vacuum_max_snapshot_age_seconds"
     )
+
+
+def days(count: int) -> str:
+    """A query of `count` rows, one a day from 2022-01-01."""
+    return (
+        "SELECT n AS id, date_add('day', n, TIMESTAMP '2022-01-01 00:00:00') AS at "
+        f"FROM UNNEST(sequence(0, {count - 1})) AS t (n)"
+    )
+
+
+def test_a_statement_writing_more_than_100_partitions_fails_as_on_athena(ask: Ask) -> None:
+    """Athena writes at most 100 partitions in one CTAS, INSERT or MERGE; Trino's own limit is per
+    writer, so the local Athena runs one writer a statement. dbt-athena recognises the failure by
+    TOO_MANY_OPEN_PARTITIONS."""
+    iceberg = "table_type='ICEBERG', is_external=false, partitioning=ARRAY['day(at)']"
+    hive = "format='PARQUET', partitioned_by=ARRAY['day']"
+    fits = ask(f"CREATE TABLE days_100 WITH ({iceberg}, location='s3://{BUCKET}/days_100/') AS {days(100)}")
+    assert fits.state == "SUCCEEDED", fits.reason
+    too_many = ask(
+        f"CREATE TABLE days_101 WITH ({iceberg}, location='s3://{BUCKET}/days_101/') AS {days(101)}"
+    )
+    assert too_many.state == "FAILED" and "TOO_MANY_OPEN_PARTITIONS" in too_many.reason, too_many.reason
+    hive_too_many = ask(
+        f"CREATE TABLE hive_days_101 WITH ({hive}, external_location='s3://{BUCKET}/hive_days_101/') AS "
+        f"SELECT id, cast(at AS date) AS day FROM ({days(101)})"
+    )
+    assert hive_too_many.state == "FAILED" and "TOO_MANY_OPEN_PARTITIONS" in hive_too_many.reason
+    inserted = ask(f"INSERT INTO days_100 SELECT id + 1000, at + INTERVAL '1' HOUR FROM ({days(101)})")
+    assert inserted.state == "FAILED" and "TOO_MANY_OPEN_PARTITIONS" in inserted.reason, inserted.reason
+    merged = ask(
+        f"MERGE INTO days_100 AS target USING ({days(101)}) AS src ON target.id = src.id "
+        "WHEN MATCHED THEN UPDATE SET at = src.at + INTERVAL '1' MINUTE "
+        "WHEN NOT MATCHED THEN INSERT (id, at) VALUES (src.id, src.at)"
+    )
+    assert merged.state == "FAILED" and "TOO_MANY_OPEN_PARTITIONS" in merged.reason, merged.reason
+    assert ask("SELECT count(*) FROM days_100").values == [["100"]]  # nothing of a refused statement

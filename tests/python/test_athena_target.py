@@ -241,17 +241,40 @@ def create_lake_formation_tag(local_athena: AthenaLocal) -> None:
         client.create_lf_tag(TagKey="data_classification", TagValues=["pii"])
 
 
+# Readings over more days than Athena writes partitions in one statement (100): the builds below
+# prove that a first build and a late consent at production age are still one statement a table.
+READING_DAYS = 140
+
+
+@pytest.fixture(scope="module")
+def landing_at_production_age(tmp_path_factory: pytest.TempPathFactory) -> Landing:
+    """The generated landing data with every defect, its readings spread over READING_DAYS days."""
+    out = tmp_path_factory.mktemp("landing-production-age")
+    return Landing.generate(
+        out,
+        "--customers",
+        "300",
+        "--seed",
+        "7",
+        "--defects",
+        "all",
+        "--reading-days",
+        str(READING_DAYS),
+        "--force",
+    )
+
+
 @pytest.fixture(scope="module", params=POLICIES)
 def athena_builds(
     request: pytest.FixtureRequest,
     local_athena: AthenaLocal,
-    landing_with_defects: Landing,
+    landing_at_production_age: Landing,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Any]:
     """Two deliveries built incrementally on Athena under one policy, and all of it locally at once."""
     policy = request.param
     work = tmp_path_factory.mktemp(f"athena-{policy}")
-    deliveries = make_deliveries(landing_with_defects, work / "complete")
+    deliveries = make_deliveries(landing_at_production_age, work / "complete")
     root = work / "landing"
     deliver_first(deliveries, root)
     prefix, database = f"landing-{policy.replace('_', '-')}", f"ci_landing_{policy}"
@@ -334,26 +357,43 @@ def test_the_ledgers_learn_the_landing_files_from_the_inventory_not_by_reading_t
     assert not [sql for sql in queries if 'distinct "$path"' in sql]
 
 
-def test_each_ledger_day_is_its_own_iceberg_partition_and_non_readings_share_1970_01_01(
+def test_the_reading_tables_are_partitioned_by_month_over_more_days_than_one_statement_may_write(
     athena_builds: dict[str, Any], local_athena: AthenaLocal
 ) -> None:
-    """The merge key's ledger_day is the ledgers' partition (a table without it has no such
-    partition column), so a run's merge and look-up touch only the days of its new readings: a
-    reading's day is its instant's, and every other row is in the one 1970-01-01 partition."""
+    """Athena writes at most 100 partitions a statement (the local Athena too:
+    test_athena_local.py), and a lake's readings span years: the ledgers and the trusted reading
+    tables are partitioned by month (of ledger_day, of reading_at), so a first build and a late
+    consent over READING_DAYS days are each one statement a table (the builds are green, equal the
+    local build, and a run with nothing new commits nothing). A reading's ledger_day is its
+    instant's day, every other ledger row's 1970-01-01."""
     relations = model_relations(athena_builds["runs"][0].target_path)
-    for ledger in LEDGERS:
-        schema, table = relations[ledger]
-        relation = f'"{schema}"."{table}"'
+    for table, column in [(ledger, "ledger_day") for ledger in LEDGERS] + [
+        ("accelerometer_trusted", "reading_at"),
+        ("step_trainer_trusted", "reading_at"),
+    ]:
+        schema, name = relations[table]
+        relation = f'"{schema}"."{name}"'
         # $partitions counts the rows of data files, deleted ones too (a merge's deletes are
-        # delete files), so the days are compared, not their counts.
-        partition_days = athena_query(
-            local_athena, f'select partition.ledger_day from "{schema}"."{table}$partitions"'
+        # delete files), so the months are compared, not their counts.
+        partition_months = athena_query(
+            local_athena, f'select partition.{column}_month from "{schema}"."{name}$partitions"'
         )
-        days = athena_query(local_athena, f"select distinct ledger_day from {relation}")
-        assert set(days) <= set(partition_days) and len(days) > 2, ledger
+        months = athena_query(
+            local_athena,
+            f"select distinct (year({column}) - 1970) * 12 + month({column}) - 1 from {relation}",
+        )
+        assert set(months) <= set(partition_months) and len(months) >= 5, table
+        span = athena_query(
+            local_athena,
+            f"select date_diff('day', min({column}), max({column})) from {relation} "
+            f"where {column} > date '2000-01-01'",
+        )
+        assert span[0][0] >= 130, (table, span)
+    for ledger in LEDGERS:
+        schema, name = relations[ledger]
         misplaced = athena_query(
             local_athena,
-            f"select count(*) from {relation} where ledger_day != case when row_type = 'reading' "
+            f'select count(*) from "{schema}"."{name}" where ledger_day != case when row_type = \'reading\' '
             "then cast(reading_at as date) else date '1970-01-01' end",
         )
         assert misplaced == [(0,)], ledger

@@ -81,7 +81,8 @@ def catalogs(endpoint: str, region: str) -> dict[str, dict[str, str | int | bool
             # Athena writes CTAS results of Hive tables to their external_location.
             "hive.non-managed-table-writes-enabled": True,
             "hive.non-managed-table-creates-enabled": True,
-            # Athena's limit: a CTAS or INSERT writes at most 100 partitions.
+            # Athena's limit: a CTAS or INSERT writes at most 100 partitions (with one writer a
+            # statement, config.properties).
             "hive.max-partitions-per-writers": 100,
             "hive.table-statistics-enabled": False,
             "hive.collect-column-statistics-on-write": False,
@@ -93,6 +94,8 @@ def catalogs(endpoint: str, region: str) -> dict[str, dict[str, str | int | bool
             **_aws(endpoint, region),
             "iceberg.hive-catalog-name": HIVE_CATALOG,
             "iceberg.file-format": "PARQUET",
+            # Athena's limit: a CTAS, INSERT or MERGE writes at most 100 partitions.
+            "iceberg.max-partitions-per-writer": 100,
             "iceberg.table-statistics-enabled": False,
             "iceberg.extended-statistics.enabled": False,
             "iceberg.extended-statistics.collect-on-write": False,
@@ -152,6 +155,13 @@ class TrinoServer:
                     **memory,
                     # one machine of two cores: no point in Trino's many parallel drivers per query
                     "task.concurrency": 2,
+                    # One writer per statement: Trino's partition limit (hive.max-partitions-per-
+                    # writers, iceberg.max-partitions-per-writer) is per writer, Athena's is per
+                    # statement; with a single writer on the single node they are the same.
+                    "task.min-writer-count": 1,
+                    "task.max-writer-count": 1,
+                    "task.scale-writers.enabled": False,
+                    "scale-writers": False,
                     "http-server.log.enabled": False,
                 }
             )
