@@ -168,7 +168,7 @@
     than 100 days would otherwise be split into several commits.
 -#}
 {% macro ledger_config() -%}
-    {{ return({
+    {%- set config = {
         'materialized': 'incremental',
         'incremental_strategy': 'merge',
         'unique_key': ['ledger_day', 'row_key'],
@@ -185,7 +185,11 @@
                 {'action': 'insert', 'mode': 'by_name', 'condition': 'DBT_INTERNAL_SOURCE.landing_record_count > 0'},
             ],
         },
-    }) }}
+    } -%}
+    {#- Athena: the merge source, emails and all, in the restricted temporary schema
+        (macros/athena/temporary_tables.sql). -#}
+    {%- do config.update(temporary_schema_config()) -%}
+    {{ return(config) }}
 {%- endmacro %}
 
 {#-

@@ -23,7 +23,7 @@
     with its partition column first.
 -#}
 {% macro removable_rows_config(unique_key) -%}
-    {{ return({
+    {%- set config = {
         'materialized': 'incremental',
         'incremental_strategy': 'merge',
         'unique_key': unique_key,
@@ -39,7 +39,11 @@
                 {'action': 'insert', 'mode': 'by_name', 'condition': 'DBT_INTERNAL_SOURCE.read_at is not null'},
             ],
         },
-    }) }}
+    } -%}
+    {#- Athena: the merge source, emails and all, in the restricted temporary schema
+        (macros/athena/temporary_tables.sql). -#}
+    {%- do config.update(temporary_schema_config()) -%}
+    {{ return(config) }}
 {%- endmacro %}
 
 {#-

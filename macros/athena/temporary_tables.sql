@@ -1,0 +1,55 @@
+{#-
+    dbt-athena's temporary tables hold what a model writes before it lands (a merge's new rows, a
+    rebuilt table before the swap), so emails too. Where they live, and what is left of them after
+    a build that failed or was killed:
+      - an incremental model's merge source (<model>__dbt_tmp) is built in the restricted schema
+        <prefix>_stedi_tmp (temp_schema, macros/ledger/landing_files.sql ledger_config and
+        macros/trusted/incremental_readings.sql removable_rows_config), which no analyst role is
+        granted;
+      - a table's rebuild (<model>__ha) and a split CTAS (<model>__tmp_not_partitioned) can only
+        be built in the model's own schema (dbt-athena has no setting for them), for the moment of
+        the swap.
+    The first hook after the build lock and the last hook of every build (on-run-end runs after a
+    failed model too) sweep them: every table of the temporary schema, and every table of a zone
+    schema with one of those suffixes, its Glue entry and its S3 data. A <model>__bkp is never
+    swept: after a swap that failed half-way it may be the only copy of the table. Nothing on
+    DuckDB, whose temporary tables live and die in the build's own connection.
+-#}
+{% macro temporary_schema() -%}
+    {{ return(generate_schema_name('tmp', none)) }}
+{%- endmacro %}
+
+{#- The temp_schema of an incremental model: the restricted temporary schema on Athena. -#}
+{% macro temporary_schema_config() -%}
+    {{ return({'temp_schema': temporary_schema()} if target.type == 'athena' else {}) }}
+{%- endmacro %}
+
+{% macro sweep_temporary_tables() -%}
+    {%- if target.type == 'athena' and building() -%}
+        {%- set schemas = [temporary_schema()] -%}
+        {%- for node in graph.nodes.values() if node.resource_type in ('model', 'snapshot', 'seed')
+            and node.package_name == project_name and node.schema not in schemas -%}
+            {%- do schemas.append(node.schema) -%}
+        {%- endfor -%}
+        {%- set swept = [] -%}
+        {%- for schema in schemas if adapter.check_schema_exists(target.database, schema) -%}
+            {#- SHOW TABLES asks the Glue catalog (no scan, nothing billed); dbt's relation cache
+                may not know a table a failed materialization left. -#}
+            {%- for name in run_query('show tables in `' ~ schema ~ '`').columns[0].values() -%}
+                {%- set relation = api.Relation.create(
+                    database=target.database, schema=schema, identifier=name, type='table'
+                ) -%}
+                {%- if schema == temporary_schema()
+                    or modules.re.search('(__dbt_tmp|__ha|__tmp_not_partitioned)$', name) -%}
+                    {%- do adapter.clean_up_table(relation) -%}
+                    {%- do adapter.delete_from_glue_catalog(relation) -%}
+                    {%- do swept.append(relation.schema ~ '.' ~ relation.identifier) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- if swept -%}
+            {{ log("Swept temporary tables a build left: " ~ swept | join(', '), info=true) }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
