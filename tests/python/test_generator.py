@@ -175,6 +175,17 @@ def test_about_a_fifth_of_consenting_customers_readings_predate_consent(landing:
     assert 0.12 < before / len(theirs) < 0.3
 
 
+def test_readings_fall_over_the_reading_days_up_to_the_end_date(landing: MakeLanding) -> None:
+    """--reading-days spreads the readings (for more days than Athena writes partitions in one
+    statement); the default keeps the real extract's month."""
+    for days in (30, 140):
+        root = landing(reading_days=days)
+        instants = [reading["timestamp"] for reading in objects(root, ACCELEROMETER)]
+        end = (Settings(**SMALL).end_date - date(1970, 1, 1)).days * DAY + DAY
+        assert end - days * DAY <= min(instants) and max(instants) < end
+        assert max(instants) - min(instants) > (days - 10) * DAY, days
+
+
 def test_readings_come_after_registration(landing: MakeLanding) -> None:
     root = landing()
     registered = {normalise(c["email"]): c["registrationDate"] for c in objects(root, CUSTOMER)}
@@ -377,6 +388,7 @@ def test_manifest_records_the_generator_arguments(tmp_path: Path) -> None:
         "defects": ["shared_serials", "malformed_lines"],
         "end_date": "2022-07-31",
         "files": 4,
+        "reading_days": 30,
     }
 
 
