@@ -26,6 +26,10 @@
 
 {% macro sweep_temporary_tables() -%}
     {%- if target.type == 'athena' and building() -%}
+        {#- Made here, before any model: two incremental models that run at once would each ask
+            for it, and the second `create schema if not exists` can fail while the first
+            creates it (ALREADY_EXISTS, seen on the local Athena). -#}
+        {%- do adapter.create_schema(api.Relation.create(database=target.database, schema=temporary_schema())) -%}
         {%- set schemas = [temporary_schema()] -%}
         {%- for node in graph.nodes.values() if node.resource_type in ('model', 'snapshot', 'seed')
             and node.package_name == project_name and node.schema not in schemas -%}
