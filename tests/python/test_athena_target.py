@@ -69,6 +69,15 @@ def client_settings(local_athena: AthenaLocal) -> dict[str, str]:
     }
 
 
+def glue_tables(local_athena: AthenaLocal, database: str) -> set[str]:
+    """The names of the Glue tables of `database` (none when it does not exist)."""
+    glue = boto3.client("glue", **client_settings(local_athena))
+    try:
+        return {table["Name"] for table in glue.get_tables(DatabaseName=database)["TableList"]}
+    except glue.exceptions.EntityNotFoundException:
+        return set()
+
+
 def athena_env(local_athena: AthenaLocal, schema_prefix: str) -> dict[str, str]:
     return {
         **aws_env(local_athena),

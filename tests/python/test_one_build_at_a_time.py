@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import boto3
 import duckdb
 from athena_local import AthenaLocal
 
@@ -18,7 +17,7 @@ from test_athena_target import (
     BUCKET,
     athena_env,
     athena_query,
-    client_settings,
+    glue_tables,
     land,
     local_athena,
     queries_sent,
@@ -47,14 +46,6 @@ def test_a_second_build_on_a_lake_in_use_is_refused_in_one_line_and_touches_noth
     assert project.query("select x from stedi_trusted.written_meanwhile") == [(1,)]
     third = project.dbt("build", variables=variables)
     assert third.returncode == 0, third.output
-
-
-def glue_tables(local_athena: AthenaLocal, database: str) -> set[str]:
-    glue = boto3.client("glue", **client_settings(local_athena))
-    try:
-        return {table["Name"] for table in glue.get_tables(DatabaseName=database)["TableList"]}
-    except glue.exceptions.EntityNotFoundException:
-        return set()
 
 
 def test_on_athena_a_second_build_is_refused_in_one_line_while_another_holds_the_deployment(

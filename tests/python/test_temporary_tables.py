@@ -18,6 +18,7 @@ from test_athena_target import (
     athena_env,
     athena_query,
     client_settings,
+    glue_tables,
     land,
     local_athena,
     queries_sent,
@@ -27,14 +28,6 @@ __all__ = ["local_athena"]  # the fixture: the local Athena with the lake's buck
 
 PREFIX = "ci_tmp"
 LEAK = "left.behind@example.com"
-
-
-def glue_tables(local_athena: AthenaLocal, database: str) -> set[str]:
-    glue = boto3.client("glue", **client_settings(local_athena))
-    try:
-        return {table["Name"] for table in glue.get_tables(DatabaseName=database)["TableList"]}
-    except glue.exceptions.EntityNotFoundException:
-        return set()
 
 
 def s3_keys(local_athena: AthenaLocal, prefix: str) -> list[str]:
