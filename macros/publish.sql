@@ -13,14 +13,11 @@
     the published lake and export are withdrawn (an erasure reaches everything). Its cost: one copy of the DuckDB file per published build (sequential I/O, about a
     second per GB) and the export, which was written before too.
 
-    On Athena consumers read the zone tables themselves (see the README, "Publishing").
+    On Athena analysts read published tables that point at the audited snapshots of the zone
+    tables: macros/athena/publish.sql.
 -#}
 {% macro publish_the_lake() -%}
     {{ return(adapter.dispatch('publish_the_lake', 'stedi')()) }}
-{%- endmacro %}
-
-{% macro athena__publish_the_lake() -%}
-    select 1
 {%- endmacro %}
 
 {% macro duckdb__publish_the_lake() -%}
@@ -154,7 +151,7 @@
         {{ return('') }}
     {%- endif -%}
     {%- set digest = run_query(
-        "select coalesce(sha256(string_agg(cast(line as varchar), chr(10) order by cast(line as varchar))), '')"
+        "select coalesce(" ~ sha256_hex(sorted_string_agg('cast(line as varchar)', "'\n'")) ~ ", '')"
         ~ " from " ~ requests
     ).columns[0].values()[0] -%}
     {{ return(digest) }}

@@ -555,3 +555,27 @@ def test_a_statement_writing_more_than_100_partitions_fails_as_on_athena(ask: As
     )
     assert merged.state == "FAILED" and "TOO_MANY_OPEN_PARTITIONS" in merged.reason, merged.reason
     assert ask("SELECT count(*) FROM days_100").values == [["100"]]  # nothing of a refused statement
+
+
+def test_an_iceberg_table_the_engine_writes_has_empty_partition_keys_and_is_read_from_s3_at_each_query(
+    athena: AthenaLocal, ask: Ask
+) -> None:
+    """As Athena writes it, the table's Glue entry has PartitionKeys, empty (the Glue API reference:
+    a table used by Athena must at least set an empty list; dbt-athena's swap_table, which copies
+    one entry onto another, reads it). And as on Athena, a query reads the table's files then: once
+    they are deleted the table cannot be read, where Trino's own metadata cache answered old rows."""
+    location = f"s3://{BUCKET}/read_each_time/"
+    created = ask(
+        "CREATE TABLE read_each_time WITH (table_type='ICEBERG', is_external=false, "
+        f"location='{location}') AS SELECT 1 AS a"
+    )
+    assert created.state == "SUCCEEDED", created.reason
+    glue = aws_client(athena, "glue")
+    assert glue.get_table(DatabaseName=DATABASE, Name="read_each_time")["Table"]["PartitionKeys"] == []
+    assert ask("SELECT a FROM read_each_time").values == [["1"]]
+    s3 = aws_client(athena, "s3")
+    for item in s3.list_objects_v2(Bucket=BUCKET, Prefix="read_each_time/")["Contents"]:
+        s3.delete_object(Bucket=BUCKET, Key=item["Key"])
+    gone = ask("SELECT a FROM read_each_time")
+    assert gone.state == "FAILED"
+    assert "ICEBERG_INVALID_METADATA" in gone.reason

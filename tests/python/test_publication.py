@@ -10,10 +10,23 @@ import hashlib
 import json
 from pathlib import Path
 
+import boto3
 import duckdb
+from athena_local import AthenaLocal
 
-from conftest import DbtProject, Edit, copy_project
+from conftest import DbtProject, DbtRun, Edit, copy_project
 from hostile_landing import write_hostile_landing
+from test_athena_target import (
+    WITHOUT_UNIT_TESTS,
+    athena_env,
+    athena_query,
+    client_settings,
+    glue_tables,
+    land,
+    local_athena,
+)
+
+__all__ = ["local_athena"]  # the fixture: the local Athena with the lake's bucket and subject key
 
 # The planted violation: the training set carries the customer's email instead of its pseudonym.
 EMAIL_IN_THE_TRAINING_SET = Edit(
@@ -94,3 +107,110 @@ def test_a_build_that_fails_its_privacy_tests_publishes_nothing_and_consumers_ke
     republished = published_rows(project, training_set)
     assert republished and not any("@" in subject_id for (subject_id,) in republished)
     assert export.exists()
+
+
+PUBLISHED = ("customer_trusted", "accelerometer_trusted", "step_trainer_trusted", "customers_curated")
+
+
+def s3_keys(local_athena: AthenaLocal, location: str) -> list[str]:
+    bucket, _, prefix = location.removeprefix("s3://").partition("/")
+    s3 = boto3.client("s3", **client_settings(local_athena))
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/")
+    return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+
+def glue_location(local_athena: AthenaLocal, database: str, table: str) -> str:
+    glue = boto3.client("glue", **client_settings(local_athena))
+    return glue.get_table(DatabaseName=database, Name=table)["Table"]["StorageDescriptor"]["Location"]
+
+
+def test_on_athena_published_tables_stay_on_the_last_good_state_through_a_failing_full_refresh(
+    local_athena: AthenaLocal, tmp_path: Path
+) -> None:
+    """The Athena half (macros/athena/publish.sql): analysts read <zone>_published, entries that
+    point at the audited snapshot of each trusted and curated table. A planted violation under
+    --full-refresh (every zone table dropped and built anew) fails the build, and the published
+    tables still read the last good rows from the files the dropped tables left them; a failing
+    build that applies an erasure request withdraws them, files and all; a good build publishes
+    again and deletes the generation it retires."""
+    landing = write_hostile_landing(tmp_path / "landing")
+    prefix, database = "ci_publish", "ci_publish_landing"
+    land(local_athena, landing.root, prefix, database)
+    project_dir = copy_project(tmp_path / "project")
+    project = DbtProject(project_dir, tmp_path / "athena")
+    variables = {"landing_schema": database}
+    env = athena_env(local_athena, prefix)
+    trusted, curated = f"{prefix}_stedi_trusted_published", f"{prefix}_stedi_curated_published"
+    training_set = f"select subject_id, reading_at, x from {curated}.machine_learning_curated"
+
+    def build(*args: str) -> DbtRun:
+        return project.dbt("build", *WITHOUT_UNIT_TESTS, *args, variables=variables, env=env)
+
+    def published_state() -> dict[str, list[tuple]]:
+        state = {"machine_learning_curated": sorted(athena_query(local_athena, training_set), key=repr)}
+        for table in PUBLISHED:
+            schema = trusted if table.endswith("_trusted") else curated
+            state[table] = sorted(athena_query(local_athena, f"select * from {schema}.{table}"), key=repr)
+        return state
+
+    good = build()
+    assert good.returncode == 0, good.output[-4000:]
+    assert f"Published the audited tables: {curated}, {trusted}" in good.output
+    assert glue_tables(local_athena, trusted) == {
+        "customer_trusted",
+        "accelerometer_trusted",
+        "step_trainer_trusted",
+    }
+    assert glue_tables(local_athena, curated) == {
+        "customers_curated",
+        "machine_learning_curated",
+        "publication",
+    }
+    last_good = published_state()
+    assert last_good["machine_learning_curated"] and last_good["customer_trusted"]
+    assert not any("@" in subject_id for subject_id, *_ in last_good["machine_learning_curated"])
+    zone_training_set = f"select subject_id from {prefix}_stedi_curated.machine_learning_curated"
+    assert len(athena_query(local_athena, zone_training_set)) == len(last_good["machine_learning_curated"])
+    published_location = glue_location(local_athena, trusted, "customer_trusted")
+    assert published_location == glue_location(local_athena, f"{prefix}_stedi_trusted", "customer_trusted")
+
+    # The violation, under --full-refresh: every zone table is dropped and built anew.
+    EMAIL_IN_THE_TRAINING_SET.apply(project_dir)
+    bad = build("--full-refresh")
+    assert bad.returncode != 0
+    assert "assert_no_direct_identifiers_in_machine_learning_curated (fail)" in bad.output
+    assert "stay what the last good build made" in bad.output
+    written = athena_query(local_athena, zone_training_set)
+    assert any("@" in subject_id for (subject_id,) in written)  # the violation, written to the zone
+    assert glue_location(local_athena, f"{prefix}_stedi_trusted", "customer_trusted") != published_location
+    assert published_state() == last_good  # analysts: the last good state, from the kept files
+    assert s3_keys(local_athena, published_location)
+
+    # An erasure request arrives while the violation stays: the published state holds the person.
+    requests = landing.root / "erasure" / "landing"
+    requests.mkdir(parents=True, exist_ok=True)
+    request = '{"email": "ok.one@example.com", "requestId": "r-1"}\n'
+    (requests / "erasure-1655565000000.json").write_text(request)
+    land(local_athena, landing.root, prefix, database)
+    erasing = build()
+    assert erasing.returncode != 0
+    assert "were withdrawn: they were made before an erasure request this build applies" in erasing.output
+    assert glue_tables(local_athena, trusted) == set() and glue_tables(local_athena, curated) == set()
+    assert s3_keys(local_athena, published_location) == []  # the kept generation's files, deleted
+
+    # The rule restored: the build publishes again.
+    (project_dir / EMAIL_IN_THE_TRAINING_SET.path).write_text(
+        (project_dir / EMAIL_IN_THE_TRAINING_SET.path)
+        .read_text()
+        .replace(EMAIL_IN_THE_TRAINING_SET.new, EMAIL_IN_THE_TRAINING_SET.old)
+    )
+    restored = build()
+    assert restored.returncode == 0, restored.output[-4000:]
+    republished = published_state()
+    assert republished["machine_learning_curated"]
+    assert not any("@" in subject_id for subject_id, *_ in republished["machine_learning_curated"])
+    assert not any("ok.one@example.com" in repr(row) for row in republished["customer_trusted"])
+    ((built_at, policy, digest),) = athena_query(
+        local_athena, f"select built_at, consent_policy, erasure_requests_sha256 from {curated}.publication"
+    )
+    assert policy == "as_of_consent" and len(digest) == 64 and built_at

@@ -9,6 +9,7 @@ an account that never ran ANALYZE or CREATE FUNCTION answers.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 _EMPTY_ANSWERS: dict[str, dict[str, Any]] = {
@@ -59,3 +60,23 @@ def views_as_athena_reads_them(operation: str, body: dict[str, Any]) -> dict[str
     for table in body.get("TableList", []) if operation == "GetTables" else []:
         _as_trino_reads(table)
     return body
+
+
+# --- tables as Athena writes them --------------------------------------------------------------------
+#
+# Athena gives every table it writes a PartitionKeys list, empty when the table has no Hive
+# partitions (the Glue API reference, Table structure: "When you create a table used by Amazon
+# Athena, and you do not specify any partitionKeys, you must at least set the value of
+# partitionKeys to an empty list"). Trino's Glue catalog leaves the key out of the Iceberg tables
+# it writes, and a tool that copies a table's Glue entry (dbt-athena's swap_table) reads it. So
+# the engine's CreateTable and UpdateTable reach Glue with the list, as Athena's would.
+
+TABLE_WRITES = frozenset({"CreateTable", "UpdateTable"})
+
+
+def as_athena_writes_it(body: bytes) -> bytes:
+    request = json.loads(body)
+    table_input = request.get("TableInput")
+    if isinstance(table_input, dict):
+        table_input.setdefault("PartitionKeys", [])
+    return json.dumps(request).encode()

@@ -101,6 +101,13 @@ class _Front:
         operation = self._operation(environ, target, service, body)
         with self._log_lock:
             self._log.append(ObservedRequest(service, operation))
+        if (
+            target.startswith("AWSGlue.")
+            and operation in glue_extras.TABLE_WRITES
+            and glue_extras.is_trino_client(environ.get("HTTP_USER_AGENT", ""))
+        ):
+            body = glue_extras.as_athena_writes_it(body)
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         if target.startswith("AmazonAthena.") and operation in OPERATIONS:
             account_id = os.environ.get("MOTO_ACCOUNT_ID") or get_account_id_from(access_key)
             return self._athena(operation, body, account_id, region, start_response)

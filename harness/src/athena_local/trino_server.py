@@ -94,6 +94,9 @@ def catalogs(endpoint: str, region: str) -> dict[str, dict[str, str | int | bool
             **_aws(endpoint, region),
             "iceberg.hive-catalog-name": HIVE_CATALOG,
             "iceberg.file-format": "PARQUET",
+            # Athena reads a table's files at each query. Trino's in-memory cache of Iceberg files
+            # answered a table whose files were deleted with its old rows.
+            "iceberg.metadata-cache.enabled": False,
             # Athena's limit: a CTAS, INSERT or MERGE writes at most 100 partitions.
             "iceberg.max-partitions-per-writer": 100,
             "iceberg.table-statistics-enabled": False,
