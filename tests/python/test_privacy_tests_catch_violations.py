@@ -17,7 +17,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
 import pytest
+from athena_local import AthenaLocal
 
 from conftest import (
     PROJECT_ROOT,
@@ -28,6 +30,19 @@ from conftest import (
     json_lines,
     pii_registry,
 )
+from hostile_landing import write_hostile_landing
+from test_athena_target import (
+    BUCKET,
+    WITHOUT_UNIT_TESTS,
+    athena_env,
+    athena_query,
+    client_settings,
+    glue_tables,
+    land,
+    local_athena,
+)
+
+__all__ = ["local_athena"]  # the fixture: the local Athena with the lake's bucket and subject key
 
 
 @pytest.fixture(scope="module")
@@ -367,3 +382,47 @@ def test_the_upgrade_moves_the_consent_register_out_of_the_audit_zone_with_its_h
     refused = project.dbt("run-operation", "move_identifiers_out_of_audit", variables=variables)
     assert refused.returncode != 0 and "Both" in refused.output, refused.output[-3000:]
     assert project.scalar(f"select count(*) from stedi_consent.{register}") == len(versions)
+
+
+def test_on_athena_the_upgrade_moves_the_consent_register_out_of_the_audit_zone_with_its_history(
+    local_athena: AthenaLocal, tmp_path: Path
+) -> None:
+    """The same upgrade on the local Athena: the register, put back in the audit zone as an older
+    version left it, moves to the consent zone by an Iceberg rename (every version, files where
+    they are), a trusted test's failures stored in the audit zone are dropped with their files,
+    run again it does nothing, and the next build carries on the moved register."""
+    landing = write_hostile_landing(tmp_path / "landing")
+    prefix, database = "ci_upgrade", "ci_upgrade_landing"
+    land(local_athena, landing.root, prefix, database)
+    project = DbtProject(PROJECT_ROOT, tmp_path / "athena")
+    variables = {"landing_schema": database}
+    env = athena_env(local_athena, prefix)
+    built = project.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env)
+    assert built.returncode == 0, built.output[-4000:]
+    audit, consent, register = f"{prefix}_stedi_audit", f"{prefix}_stedi_consent", "customer_consent_history"
+    versions = sorted(athena_query(local_athena, f"select * from {consent}.{register}"), key=repr)
+    assert versions
+    stale, stale_folder = (
+        "not_null_customer_trusted_research_consented_at",
+        f"lakehouse/{prefix}/stale_failures/",
+    )
+    athena_query(local_athena, f"alter table `{consent}`.`{register}` rename to `{audit}`.`{register}`")
+    athena_query(
+        local_athena,
+        f"create table {audit}.{stale} with (table_type = 'iceberg', is_external = false, "
+        f"location = 's3://{BUCKET}/{stale_folder}') "
+        f"as select * from {prefix}_stedi_trusted.customer_trusted",
+    )
+    assert {register, stale} <= glue_tables(local_athena, audit)
+
+    moved = project.dbt("run-operation", "move_identifiers_out_of_audit", variables=variables, env=env)
+    assert moved.returncode == 0, moved.output[-3000:]
+    assert not {register, stale} & glue_tables(local_athena, audit)
+    assert sorted(athena_query(local_athena, f"select * from {consent}.{register}"), key=repr) == versions
+    s3 = boto3.client("s3", **client_settings(local_athena))
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix=stale_folder)["KeyCount"] == 0
+    again = project.dbt("run-operation", "move_identifiers_out_of_audit", variables=variables, env=env)
+    assert again.returncode == 0 and "holds neither" in again.output, again.output[-3000:]
+    rebuilt = project.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env)
+    assert rebuilt.returncode == 0, rebuilt.output[-4000:]
+    assert sorted(athena_query(local_athena, f"select * from {consent}.{register}"), key=repr) == versions
