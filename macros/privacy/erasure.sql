@@ -1,6 +1,6 @@
 {#-
     Erasure: a customer named by a request in erasure_landing (erasure/landing/*.json) leaves
-    every zone on the next run (README, "Erasing a customer").
+    every zone on the next run (docs/privacy.md, "Erasing a customer").
 
     The rule is applied where the landing records are read, in the base models of staging: a
     record of an erased customer keeps only its landing file and reads as reject_reason 'erased',

@@ -1,7 +1,7 @@
 {#-
     The upgrade of a lake built while the audit zone held identifiers:
     `dbt run-operation move_identifiers_out_of_audit`, once, before the first build of this
-    version (README, "Upgrading a lake: nothing identifying in the audit zone").
+    version (docs/privacy.md, "Upgrading a lake: nothing identifying in the audit zone").
       - The consent register (the snapshot customer_consent_history) moves, every version it
         recorded included, to the consent zone. A snapshot cannot be rebuilt: a build that ran
         first has started an empty register there, which the move refuses to overwrite (drop it,

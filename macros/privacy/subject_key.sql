@@ -5,7 +5,7 @@
 
     On Athena it is a Glue table over s3://<bucket>/restricted/subject_key/, which
     `stedi subject-key` writes (a new random key, or one given on stdin) and registers; only the
-    pipeline's role and the key's keeper may read that prefix (README, "The subject key").
+    pipeline's role and the key's keeper may read that prefix (docs/privacy.md, "The subject key").
     Locally it is a DuckDB view over a JSON file, var('subject_key_file'), by default
     subject_key.json beside the DuckDB file. A missing local key file is created here with a random
     key that DuckDB itself draws, so neither the key nor its seed is in any SQL either.
@@ -54,7 +54,7 @@
 {% macro athena__register_subject_key() -%}
     {%- if execute -%}
         {%- set table = subject_key_relation() -%}
-        {%- set fix = "Write it with `stedi subject-key --bucket B --database " ~ table.schema ~ "` (README, \"The subject key\")." -%}
+        {%- set fix = "Write it with `stedi subject-key --bucket B --database " ~ table.schema ~ "` (docs/privacy.md, \"The subject key\")." -%}
         {%- if adapter.get_relation(table.database, table.schema, table.identifier) is none -%}
             {{ exceptions.raise_compiler_error("The subject key table " ~ table ~ " is not in the Glue catalog. " ~ fix) }}
         {%- endif -%}

@@ -98,8 +98,8 @@ STEP_TRAINER = Entity(
 
 # Requests to erase a customer: each names the customer's email. Not sent by the devices or the
 # app but by whoever handles the request (the privacy officer), and optional: most landings have
-# none. The build removes every record of a named customer from every zone (README, "Erasing a
-# customer").
+# none. The build removes every record of a named customer from every zone (docs/privacy.md,
+# "Erasing a customer").
 ERASURE = Entity(
     "erasure",
     (

@@ -8,7 +8,7 @@ s3://<bucket>/<prefix>/subject_key/subject_key.json, and registers the Glue tabl
 - First run: a new random key (256 bits from Python's `secrets`), unless one is piped in with
   `--from-stdin` (for instance from AWS Secrets Manager, or to keep the ids a key made before).
 - Later runs keep the key that is there; `--rotate` replaces it (every subject_id changes on the
-  next `dbt build`: see the README, "The subject key").
+  next `dbt build`: see docs/privacy.md, "The subject key").
 
 The key is never printed. Errors end in one line on stderr, "stedi subject-key: error: ...", and
 exit code 2.

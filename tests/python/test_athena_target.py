@@ -11,7 +11,7 @@ restricted table, and no query sent to Athena, no compiled file and no log holds
 
 The local Athena (harness/, package athena_local) serves S3, Glue and STS with moto and hands every
 query dbt-athena sends to Trino 476, whose Hive and Iceberg connectors use that Glue and S3. What
-it cannot prove (IAM, Lake Formation, Athena's own patches to Trino, cost) is in the README.
+it cannot prove (IAM, Lake Formation, Athena's own patches to Trino, cost) is in docs/local-athena.md.
 """
 
 from __future__ import annotations

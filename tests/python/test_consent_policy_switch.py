@@ -1,4 +1,4 @@
-"""Switching the consent policy as the README shows it (`--vars '{consent_policy: any_time}'` after a
+"""Switching the consent policy as docs/privacy.md shows it (`--vars '{consent_policy: any_time}'` after a
 default build, `make run CONSENT_POLICY=any_time` after `make run`) switches the whole lake in the
 next build: every trusted and curated table then equals a fresh build under the new policy, and
 the export of each policy holds that policy's rows, side by side. Switching back works the same.
@@ -61,7 +61,7 @@ def test_each_switch_of_policy_rebuilds_every_zone_and_export_in_the_next_build(
     project.write_subject_key(SUBJECT_KEY)
     for policy in ("as_of_consent", "any_time", "as_of_consent"):
         variables = {"landing_root": str(landing.root), "consent_policy": policy}
-        run = project.dbt("build", variables=variables)  # no --full-refresh: as the README shows it
+        run = project.dbt("build", variables=variables)  # no --full-refresh: as docs/privacy.md shows it
         assert run.returncode == 0, run.output[-6000:]
         assert contents(project) == fresh[policy], policy
         parquet = project.export_dir / f"machine_learning_curated__{policy}.parquet"

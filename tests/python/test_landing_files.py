@@ -1,10 +1,11 @@
 """Every file under a landing folder is read, on both engines, or named in an error (issue 9, item 6).
 
-The landing contract (README, "Your own landing data"): under <root>/<entity>/landing/ the files
-named *.json, *.jsonl, *.json.gz and *.jsonl.gz are JSON Lines and are read; a name starting with
-'_' or '.' (a file or a folder) is hidden and skipped, as Athena skips it; anything else stops the
-build with an error naming it. A file whose lines are mostly malformed (over the var
-malformed_file_threshold) stops the build too, naming the file, instead of emptying the zones.
+The landing contract (docs/landing-contract.md, "Every file is read or named in an error"): under
+<root>/<entity>/landing/ the files named *.json, *.jsonl, *.json.gz and *.jsonl.gz are JSON Lines
+and are read; a name starting with '_' or '.' (a file or a folder) is hidden and skipped, as Athena
+skips it; anything else stops the build with an error naming it. A file whose lines are mostly
+malformed (over the var malformed_file_threshold) stops the build too, naming the file, instead of
+emptying the zones.
 `make run LANDING_ROOT=...` takes a folder with a space in its name.
 """
 
