@@ -8,7 +8,7 @@ import click
 import duckdb
 
 from stedi.errors import UsageProblem
-from stedi.generator import generate_command
+from stedi.generate import generate_command
 from stedi.land import land_command
 from stedi.report import report_command
 from stedi.subject_key import subject_key_command

@@ -16,9 +16,7 @@ from click.testing import CliRunner
 
 from reference_pipeline import evaluate, landing_lines, normalise, read_line, typed
 from stedi.contract import ACCELEROMETER, CUSTOMER, ENTITIES, STEP_TRAINER, Entity
-from stedi.generator import generate, generate_command
-from stedi.generator_defects import DEFECTS
-from stedi.generator_world import Settings
+from stedi.generate import DEFECTS, Settings, generate, generate_command
 
 SMALL = {"customers": 200, "instants_per_customer": 12}
 CONSENT_KEYS = {"shareWithResearchAsOfDate", "shareWithPublicAsOfDate", "shareWithFriendsAsOfDate"}

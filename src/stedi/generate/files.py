@@ -20,7 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from stedi.contract import ACCELEROMETER, CUSTOMER, STEP_TRAINER, Entity
-from stedi.generator_world import (
+from stedi.generate.world import (
     DEVICE_SERIAL,
     DISTANCE,
     HOUR,

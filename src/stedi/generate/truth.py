@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from stedi.contract import STEP_TRAINER
-from stedi.generator_files import Layout, ReadingStream
-from stedi.generator_world import CustomerRecord, Person, World, normalise
+from stedi.generate.files import Layout, ReadingStream
+from stedi.generate.world import CustomerRecord, Person, World, normalise
 
 MALFORMED_RECORD = "malformed_record"
 MISSING_EMAIL = "missing_email"

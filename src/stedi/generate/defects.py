@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from stedi.contract import ACCELEROMETER, CUSTOMER, STEP_TRAINER, Entity
-from stedi.generator_files import accelerometer_line, step_trainer_line
-from stedi.generator_truth import (
+from stedi.generate.files import accelerometer_line, step_trainer_line
+from stedi.generate.truth import (
     MALFORMED_RECORD,
     MISSING_ACCELERATION,
     MISSING_DISTANCE,
@@ -23,7 +23,7 @@ from stedi.generator_truth import (
     MISSING_TIMESTAMP,
     MISSING_USER,
 )
-from stedi.generator_world import (
+from stedi.generate.world import (
     DEVICE_SERIAL,
     DISTANCE,
     LAST_UPDATE,
