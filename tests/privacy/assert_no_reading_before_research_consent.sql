@@ -1,4 +1,6 @@
-{{ config(enabled=(var('consent_policy', 'as_of_consent') == 'as_of_consent')) }}
+-- Under as_of_consent, no trusted or curated reading is older than its customer's consent. Under
+-- any_time, which admits the readings of before consent, each reading's customer has consented.
+{% set before_consent_is_a_violation = 'true' if consent_policy() == 'as_of_consent' else 'false' %}
 -- Stored failures hold one row per table and customer: a keyed pseudonym (as in
 -- assert_only_consenting_customers_in_trusted_and_curated), how many readings break the rule
 -- and the earliest of them; never the customer's email.
@@ -45,7 +47,10 @@ violations as (
         on readings.customer_email = consent_instants.email
     where
         consent_instants.research_consent_epoch_ms is null
-        or readings.reading_epoch_ms < consent_instants.research_consent_epoch_ms
+        or (
+            {{ before_consent_is_a_violation }}
+            and readings.reading_epoch_ms < consent_instants.research_consent_epoch_ms
+        )
 
     union all
 
@@ -59,8 +64,11 @@ violations as (
         on machine_learning.subject_id = consent_instants.subject_id
     where
         consent_instants.research_consent_epoch_ms is null
-        or machine_learning.reading_at
-        < {{ epoch_ms_to_timestamp('consent_instants.research_consent_epoch_ms') }}
+        or (
+            {{ before_consent_is_a_violation }}
+            and machine_learning.reading_at
+            < {{ epoch_ms_to_timestamp('consent_instants.research_consent_epoch_ms') }}
+        )
 
 ),
 
