@@ -59,3 +59,25 @@
     {%- endcall -%}
 {%- endmacro %}
 
+
+{#-
+    An on-run-start hook: a build refuses a lake whose audit zone still holds the consent register
+    an older version kept there (every customer's email), naming the upgrade above. Building
+    would start a second register in the consent zone and leave the emails in audit.
+-#}
+{% macro refuse_a_lake_to_upgrade() -%}
+    {%- if building() -%}
+        {%- set node = graph.nodes.get('snapshot.stedi.customer_consent_history') -%}
+        {%- set old = adapter.get_relation(node.database, generate_schema_name('audit', none), node.alias)
+            if node else none -%}
+        {%- if old is not none -%}
+            {{ exceptions.raise_compiler_error(
+                old ~ " holds the consent register where an older version kept it, every customer's"
+                ~ " email in the audit zone. Run `dbt run-operation move_identifiers_out_of_audit` once"
+                ~ " (docs/privacy.md, \"Upgrading a lake: nothing identifying in the audit zone\"),"
+                ~ " then build. This run touched nothing."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}

@@ -369,6 +369,14 @@ def test_the_upgrade_moves_the_consent_register_out_of_the_audit_zone_with_its_h
         )
         return {name for (name,) in rows}
 
+    # Until the upgrade has run, a build is refused in one line, before any model.
+    refused_build = project.dbt("build", variables=variables)
+    assert refused_build.returncode != 0
+    assert "holds the consent register where an older version kept it" in refused_build.output
+    assert "dbt run-operation move_identifiers_out_of_audit" in refused_build.output
+    assert "START sql" not in refused_build.output and "Traceback" not in refused_build.output
+    assert register not in tables("stedi_consent")
+
     moved = project.dbt("run-operation", "move_identifiers_out_of_audit", variables=variables)
     assert moved.returncode == 0, moved.output[-3000:]
     assert not {register, stale} & tables("stedi_audit")
