@@ -3,6 +3,7 @@ traceback, and writes nothing in its place: a typo never replaces a good report 
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -102,3 +103,92 @@ def test_an_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
     completed = stedi("report", "--duckbd", "x")
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
+
+
+def test_summary_counts_stored_test_results_names_a_stale_source_and_ends_with_a_health_verdict(
+    tmp_path: Path,
+) -> None:
+    """`make run`'s summary: model tables one a line; a zone's stored test results (hash-named
+    tables) as one line saying which have failing rows; each landing source that is not fresh
+    with its newest record; and a one-line verdict from dbt's run_results.json."""
+    published = tmp_path / "published" / "stedi.duckdb"
+    published.parent.mkdir()
+    with duckdb.connect(str(published)) as lake:
+        lake.execute("create schema stedi_trusted; create schema stedi_audit")
+        lake.execute("create table stedi_trusted.customer_trusted as select 1 as a")
+        lake.execute("create table stedi_audit.unique_combination_of_columns__5654b7 as select 1 as a")
+        lake.execute(
+            "create table stedi_audit.assert_landing_reconciliation_closes as select 1 as a where false"
+        )
+    (published.parent / "stedi.duckdb.json").write_text("{}")
+    target = tmp_path / "target"
+    target.mkdir()
+    tests = ("unique_combination_of_columns__5654b7", "assert_landing_reconciliation_closes")
+    (target / "manifest.json").write_text(
+        json.dumps(
+            {
+                "nodes": {
+                    f"test.stedi.{name}": {
+                        "resource_type": "test",
+                        "schema": "stedi_audit",
+                        "alias": name,
+                        "name": name,
+                    }
+                    for name in tests
+                }
+            }
+        )
+    )
+    (target / "sources.json").write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "source.stedi.stedi_landing.customer_landing", "status": "pass"},
+                    {
+                        "unique_id": "source.stedi.stedi_landing.accelerometer_landing",
+                        "status": "error",
+                        "max_loaded_at": "2022-08-01T10:00:00+00:00",
+                        "criteria": {
+                            "warn_after": {"count": 1, "period": "day"},
+                            "error_after": {"count": 7, "period": "day"},
+                        },
+                    },
+                ]
+            }
+        )
+    )
+    statuses = ["success", "pass", "pass", "warn"]
+    (target / "run_results.json").write_text(
+        json.dumps({"args": {"which": "build"}, "results": [{"status": status} for status in statuses]})
+    )
+
+    completed = stedi(
+        "summary",
+        "--duckdb",
+        str(published),
+        "--export-dir",
+        str(tmp_path),
+        "--landing-root",
+        str(tmp_path),
+        "--target-path",
+        str(target),
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    lines = [line.split() for line in completed.stdout.splitlines()]
+    assert ["stedi_trusted", "customer_trusted", "1"] in lines
+    assert not any("unique_combination_of_columns__5654b7" in line for line in lines)
+    stored = "(2 stored test results: failing rows in unique_combination_of_columns__5654b7)"
+    assert any(
+        line.split()[:1] == ["stedi_audit"] and stored in line for line in completed.stdout.splitlines()
+    )
+    assert (
+        "freshness: accelerometer_landing: stale, newest record 2022-08-01T10:00:00, older than 7 day(s)"
+        in completed.stdout
+    )
+    assert (
+        "Health: NOT OK" not in completed.stdout
+        and "Health: OK (dbt build: 3 passed, 1 warned, 0 failed or skipped, published, "
+        "1 landing source(s) not fresh)"
+        in completed.stdout
+    )
