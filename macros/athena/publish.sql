@@ -25,8 +25,8 @@
     state was made without withdraws the published entries and deletes the files only they kept
     (the purge has expired the snapshots of the rest).
 
-    Cost: no scan and no copy. Per published table three or four Glue calls a build, an S3
-    delete of the generation it retires, and a query that writes the publication row; storage,
+    Cost: no scan and no copy. Per published table about six Glue calls a build (two look-ups,
+    and swap_table's reads and update), an S3 delete of the generation it retires, and a query that writes the publication row; storage,
     at most one extra generation of each `table` model, between a build and the next publication.
 -#}
 
@@ -104,7 +104,9 @@
                 {#- swap_table updates an entry that exists: a view holds the name until then. -#}
                 {%- do run_query("create or replace view " ~ table.published ~ " as select 1 as placeholder") -%}
             {%- endif -%}
-            {%- set previous_location = adapter.get_glue_table_location(table.published) -%}
+            {#- The entry's location before the swap (none for the placeholder view). -#}
+            {%- set previous_location = previous['Table'].get('StorageDescriptor', {}).get('Location')
+                if previous is not none else none -%}
             {%- do adapter.swap_table(table.zone, table.published) -%}
             {%- if stedi.lake_formation_tags_on() -%}
                 {%- set lf_tags_config = stedi.lake_formation_pii_tags(table.node) -%}
