@@ -13,6 +13,7 @@ import shutil
 import string
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,22 @@ class DbtRun:
         return {result["unique_id"]: result["status"] for result in run_results["results"]}
 
 
+def record_dbt_timing(args: tuple[str, ...], seconds: float, output: str) -> None:
+    """With STEDI_TEST_DBT_TIMINGS set (a file), append one JSON line per dbt command a test runs:
+    the test, the command, its seconds and whether dbt had to parse the whole project."""
+    path = os.environ.get("STEDI_TEST_DBT_TIMINGS")
+    if not path:
+        return
+    line = {
+        "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
+        "command": " ".join(args),
+        "seconds": round(seconds, 2),
+        "full_parse": "Unable to do partial parsing" in output,
+    }
+    with open(path, "a", encoding="utf-8") as timings:
+        timings.write(json.dumps(line) + "\n")
+
+
 class DbtProject:
     """One dbt project folder and one DuckDB file: runs dbt commands against the local target."""
 
@@ -148,9 +165,11 @@ class DbtProject:
             "--vars",
             json.dumps(dict(variables)),
         ]
+        started = time.monotonic()
         completed = subprocess.run(
             command, cwd=self.work_dir, env=self.env(env), capture_output=True, text=True, check=False
         )
+        record_dbt_timing(args, time.monotonic() - started, completed.stdout + completed.stderr)
         return DbtRun(completed.returncode, completed.stdout + completed.stderr, target_path)
 
     def query(self, sql: str, parameters: list | None = None) -> list[tuple]:
