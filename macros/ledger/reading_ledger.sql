@@ -28,9 +28,13 @@
 {%- set new_files = new_landing_files(files, this) -%}
 {%- set files_again = [] -%}
 {%- if building() and is_incremental() -%}
+    {#- Why before the model runs: the files to read again prune the landing scan (Athena reads
+        only the files named). The erased keys (an ephemeral model, which a query before the
+        model cannot read) are not left out here: an erased customer's files may be read once
+        more, and `admitted` below, which leaves them out, takes nothing from them. -#}
     {%- set withheld = run_query(
         "select distinct coalesce(landing_file, '*') from ("
-        ~ withheld_rows_now_admitted(this, key, holders, erased_keys) ~ ") as admitted"
+        ~ withheld_rows_now_admitted(this, key, holders, "select cast(null as varchar) where false") ~ ") as admitted"
     ) -%}
     {%- set files_again = files_to_read_again(withheld.columns[0].values() | list, files, new_files) -%}
 {%- endif %}

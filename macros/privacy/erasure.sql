@@ -2,64 +2,19 @@
     Erasure: a customer named by a request in erasure_landing (erasure/landing/*.json) leaves
     every zone on the next run (docs/privacy.md, "Erasing a customer").
 
-    The rule is applied where the landing records are read, in the base models of staging: a
-    record of an erased customer keeps only its landing file and reads as reject_reason 'erased',
-    so nothing after staging ever sees its values. Erased are
-      - every customer record and accelerometer reading whose email is named by a request;
-      - every step-trainer reading of a device that any customer record of such an email names,
-        whoever else claims the device: its readings could be the erased person's.
+    Whom it erases are two models of models/privacy/: erased_emails (every email a request
+    names) and erased_serial_numbers (every device a customer record of such an email names,
+    whoever else claims it). The rule is applied where the landing records are read, in the base
+    models of staging: a record of an erased customer keeps only its landing file and reads as
+    reject_reason 'erased', so nothing after staging ever sees its values.
     The ledgers drop the rows they took before the request (ledger_erasure_rows), the consent
     history drops its versions (erase_from_consent_history), and on Athena the Iceberg history
     that still holds them is expired (purge_erased_history, on-run-end).
 -#}
 
-{#-
-    Every line of erasure_landing as a request: the file (as the landing table names it), the
-    request's id, when it was made and the email to erase, normalised as staging normalises
-    emails. Fields are read by their JSON type (macros/landing/landing_json.sql).
--#}
-{% macro erasure_request_lines() -%}
-    select
-        request_lines.landing_path,
-        nullif(trim({{ json_string('request_lines.json_values', 'requestId') }}), '') as request_id,
-        {{ json_number('request_lines.json_values', 'requestedAt') }} as requested_epoch_ms,
-        nullif(lower(trim({{ json_string('request_lines.json_values', 'email') }})), '') as email
-    from (
-        select
-            {{ landing_file_column() }} as landing_path,
-            {{ landing_fields(landing_json('line'), ['email', 'requestId', 'requestedAt']) }} as json_values
-        from {{ source('stedi_landing', 'erasure_landing') }}
-        where {{ is_landing_line('line') }}
-    ) as request_lines
-{%- endmacro %}
-
-{#- One row per email to erase, as staging normalises emails. -#}
-{% macro erased_emails() -%}
-    select distinct requests.email
-    from ({{ erasure_request_lines() }}) as requests
-    where requests.email is not null
-{%- endmacro %}
-
-{#- One row per device serial number a customer record of an erased email names. -#}
-{% macro erased_serial_numbers() -%}
-    select distinct customer_records.serial_number
-    from (
-        select
-            nullif(lower(trim({{ json_string('json_values', 'email') }})), '') as email,
-            nullif(lower(trim({{ json_string('json_values', 'serialNumber') }})), '') as serial_number
-        from (
-            select {{ landing_fields(landing_json('line'), ['email', 'serialNumber']) }} as json_values
-            from {{ source('stedi_landing', 'customer_landing') }}
-        ) as customer_lines
-    ) as customer_records
-    inner join ({{ erased_emails() }}) as erased
-        on customer_records.email = erased.email
-    where customer_records.serial_number is not null
-{%- endmacro %}
-
-{#- `erased` (erased_emails() or erased_serial_numbers()) as the ledger's one key column `key`. -#}
+{#- `erased` (the relation erased_emails or erased_serial_numbers) as the ledger's key column `key`. -#}
 {% macro erased_keys_of(erased, key) -%}
-    select {{ 'email' if key == 'customer_email' else key }} as {{ key }} from ({{ erased }}) as erased_keys
+    select {{ 'email' if key == 'customer_email' else key }} as {{ key }} from {{ erased }} as erased_keys
 {%- endmacro %}
 
 {#-
@@ -133,8 +88,14 @@
 -#}
 {% macro erase_from_snapshot() -%}
     {%- if execute and model.config.get('unique_key') == 'email' -%}
+        {#- The emails the requests name, read as base_stedi__erasure_requests reads them: a
+            hook cannot select from an ephemeral model (erased_emails), which has no relation. -#}
         {%- set erased -%}
-            email in (select erased.email from ({{ erased_emails() }}) as erased)
+            email in (
+                select nullif(lower(trim({{ json_string(landing_fields(landing_json('line'), ['email']), 'email') }})), '')
+                from {{ source('stedi_landing', 'erasure_landing') }}
+                where {{ is_landing_line('line') }}
+            )
         {%- endset -%}
         {%- set found = run_query("select count(*) from " ~ this ~ " where " ~ erased).columns[0].values()[0] -%}
         {%- if found > 0 -%}
@@ -290,13 +251,14 @@
     {{ return(checks) }}
 {%- endmacro %}
 
-{#- A subquery of the erased values of a kind: email, serial_number or subject_id. -#}
-{% macro erased_values(kind) -%}
-    {%- if kind == 'email' -%}
-        {{ erased_emails() }}
-    {%- elif kind == 'serial_number' -%}
-        {{ erased_serial_numbers() }}
+{#-
+    A subquery of the erased values of a kind (email, serial_number or subject_id), from
+    `erased`: the relations erased_emails and erased_serial_numbers by kind.
+-#}
+{% macro erased_values(kind, erased) -%}
+    {%- if kind == 'subject_id' -%}
+        select {{ subject_id('erased_emails.email') }} as subject_id from {{ erased['email'] }} as erased_emails
     {%- else -%}
-        select {{ subject_id('erased.email') }} as subject_id from ({{ erased_emails() }}) as erased
+        select {{ kind }} from {{ erased[kind] }} as erased_values
     {%- endif -%}
 {%- endmacro %}

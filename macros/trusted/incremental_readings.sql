@@ -8,7 +8,7 @@
     dbt_valid_to: macros/engine/snapshot_get_time.sql), so what came after the watermark is what
     the table has not taken yet:
       - the ledger's readings read after it (new files, and withheld readings read again);
-      - every reading of a customer to redo (customers_to_redo): their rows are worked out again
+      - every reading of a customer to redo (models/privacy/customers_to_redo): their rows are worked out again
         from the ledger and those no longer due are deleted.
     The merge is one statement, so a run's whole change is one commit (one Iceberg snapshot on
     Athena, none when nothing changed: rows that would not change are left out of it). A run that
@@ -94,52 +94,14 @@
 {%- endmacro %}
 
 {#-
-    One row per email whose readings are to be worked out again after `watermark` (none without
-    one: a full build works out every reading):
-      - the consent history has a version of it that began or ended after the watermark (consent
-        given, withdrawn, or its instant moved, readings or not in the table);
-      - its consent now (int_customer_consent) is not the consent history's current version, or
-        one of them lacks it: a run that built this table without the snapshot (dbt build
-        --select), which records the change later, when the table has already taken it;
-      - an erasure request names it: the consent history forgets an erased customer, so it
-        cannot say. Every request, however old: the table's rows of a customer erased before are
-        gone, so redoing them again finds nothing and changes nothing, and no state of when a
-        request was applied has to be read back (erasure_log is the audit zone's, and no zone
-        reads the audit zone).
+    The emails of `customers_to_redo` (the model's relation) whose readings a run works out again
+    after `watermark`: those changed after it, or always (changed_at null); nobody without a
+    watermark (a full build works out every reading).
 -#}
-{% macro customers_to_redo(watermark) -%}
-    {%- if watermark is none -%}
-    select cast(null as varchar) as email
-    where false
-    {%- else -%}
-    select history.email
-    from {{ ref('customer_consent_history') }} as history
-    where history.dbt_valid_from > {{ watermark }} or history.dbt_valid_to > {{ watermark }}
-
-    union
-
-    select coalesce(consent_now.email, recorded.email) as email
-    from {{ ref('int_customer_consent') }} as consent_now
-    full outer join (
-        select
-            email,
-            has_research_consent,
-            research_consent_epoch_ms
-        from {{ ref('customer_consent_history') }}
-        where dbt_valid_to is null
-    ) as recorded
-        on consent_now.email = recorded.email
-    where
-        consent_now.email is null
-        or recorded.email is null
-        or consent_now.has_research_consent != recorded.has_research_consent
-        or coalesce(consent_now.research_consent_epoch_ms, -1) != coalesce(recorded.research_consent_epoch_ms, -1)
-
-    union
-
-    select erased.email
-    from ({{ erased_emails() }}) as erased
-    {%- endif -%}
+{% macro customers_to_redo_after(customers_to_redo, watermark) -%}
+    select distinct to_redo.email
+    from {{ customers_to_redo }} as to_redo
+    where {{ 'false' if watermark is none else '(to_redo.changed_at is null or to_redo.changed_at > ' ~ watermark ~ ')' }}
 {%- endmacro %}
 
 {#-

@@ -6,7 +6,6 @@
         on_schema_change='fail'
     )
 }}
--- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
 -- depends_on: {{ ref('stg_stedi__accelerometer_ledger') }}
 -- depends_on: {{ ref('stg_stedi__step_trainer_ledger') }}
 -- depends_on: {{ ref('customer_consent_history') }}
@@ -25,26 +24,13 @@ with
 
 requests as (
 
-    select
-        {{ landing_file_name('request_lines.landing_path') }} as landing_file,
-        request_lines.request_id,
-        case
-            when {{ is_plausible_instant('request_lines.requested_epoch_ms') }}
-                then cast(request_lines.requested_epoch_ms as bigint)
-        end as requested_epoch_ms,
-        request_lines.email
-
-    from ({{ erasure_request_lines() }}) as request_lines
+    select * from {{ ref('base_stedi__erasure_requests') }}
 
 ),
 
 customer_emails as (
 
-    select distinct nullif(lower(trim({{ json_string('customer_lines.json_values', 'email') }})), '') as email
-    from (
-        select {{ landing_fields(landing_json('line'), ['email']) }} as json_values
-        from {{ source('stedi_landing', 'customer_landing') }}
-    ) as customer_lines
+    select distinct email from {{ ref('base_stedi__customer_identities') }}
 
 ),
 

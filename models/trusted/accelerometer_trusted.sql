@@ -9,9 +9,7 @@
 -- Incremental (macros/trusted/incremental_readings.sql): a run takes the readings the ledger read
 -- since the table last took one, and works out again every reading of a customer whose consent
 -- changed, or who was erased, since then.
--- depends_on: {{ ref('customer_consent_history') }}
--- depends_on: {{ ref('int_customer_consent') }}
--- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
+{%- set customers_to_redo = ref('customers_to_redo') %}
 {%- set switching = consent_policy_switch() %}
 {%- set watermark = none if switching else read_at_watermark() %}
 with
@@ -19,7 +17,7 @@ with
 -- Whose every reading is worked out again: nobody on a full build.
 to_redo as {{ materialized_cte() }} (
 
-    {{ customers_to_redo(watermark) }}
+    {{ customers_to_redo_after(customers_to_redo, watermark) }}
 
 ),
 

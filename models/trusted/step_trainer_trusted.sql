@@ -10,11 +10,9 @@
 -- Incremental (macros/trusted/incremental_readings.sql): a run takes the readings the ledger read
 -- since the table last took one, and works out again every reading of a device whose owner
 -- changed, became or stopped being curated, or whose consent changed, since then.
--- depends_on: {{ ref('customer_consent_history') }}
--- depends_on: {{ ref('int_customer_consent') }}
--- depends_on: {{ source('stedi_landing', 'erasure_landing') }}
 -- depends_on: {{ ref('stg_stedi__customers') }}
 -- depends_on: {{ ref('stg_stedi__step_trainer_readings') }}
+{%- set customers_to_redo = ref('customers_to_redo') %}
 {%- set switching = consent_policy_switch() %}
 {%- set watermark = none if switching else read_at_watermark() %}
 {#- A reading (`candidate`) of a device to redo, or at an instant of a reading read since the
@@ -94,7 +92,7 @@ devices_to_redo as {{ materialized_cte() }} (
 
     select devices_now.serial_number
     from devices_now
-    where devices_now.customer_email in (select to_redo.email from ({{ customers_to_redo(watermark) }}) as to_redo)
+    where devices_now.customer_email in (select to_redo.email from ({{ customers_to_redo_after(customers_to_redo, watermark) }}) as to_redo)
 
 ),
 {%- endif %}

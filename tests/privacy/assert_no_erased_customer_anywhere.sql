@@ -15,6 +15,7 @@
 -- depends_on: {{ ref('landing_reconciliation') }}
 -- depends_on: {{ ref('erasure_log') }}
 {%- set checks = erased_value_checks() %}
+{%- set erased = {'email': ref('erased_emails'), 'serial_number': ref('erased_serial_numbers')} %}
 with
 
 found as (
@@ -25,7 +26,7 @@ found as (
         '{{ check.column }}' as column_name,
         count(*) as erased_row_count
     from {{ check.relation }} as stored
-    where stored.{{ check.column }} in ({{ erased_values(check.kind) }})
+    where stored.{{ check.column }} in ({{ erased_values(check.kind, erased) }})
     union all
     {%- endfor %}
     -- Nothing found (and all there is without an erasure request).

@@ -61,6 +61,7 @@ class Deliveries:
     relocated: dict[str, tuple[str, str]]  # email -> its device in the first delivery, in the second
     shared: dict[str, str]  # serial number -> the customer who names it too in the second delivery
     conflicted: dict[str, int]  # serial number -> an instant the second delivery sends another distance for
+    co_owner: str  # a customer whose newest record names the erased customer's device too
 
 
 def newest_customers(root: Path) -> dict[str, dict]:
@@ -175,10 +176,16 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
     changes.append(
         {**customers[sharer], "lastUpdateDate": stamp, "serialNumber": customers[owner]["serialNumber"]}
     )
+    # Another customer names the erased customer's device too: the erasure takes the device's
+    # serial number from their record as well (it identifies the erased person's device).
+    co_owner = next(e for e in sorted(customers) if e not in {*taken, relocator, owner, sharer})
+    changes.append(
+        {**customers[co_owner], "lastUpdateDate": stamp, "serialNumber": customers[erased[0]]["serialNumber"]}
+    )
     # A late reading at an instant of a trusted reading of a third consenting customer's device,
     # with another distance: the device sent two, so neither counts any more.
     conflicter = next(
-        e for e in consenting[3:] if e not in {*taken, relocator, owner, sharer} and counts_first(e)
+        e for e in consenting[3:] if e not in {*taken, relocator, owner, sharer, co_owner} and counts_first(e)
     )
     serial, consent = (
         customers[conflicter]["serialNumber"],
@@ -220,6 +227,7 @@ def make_deliveries(landing: Landing, out: Path) -> Deliveries:
         relocated,
         shared,
         conflicted,
+        co_owner,
     )
 
 
@@ -588,6 +596,9 @@ def test_an_erased_customer_is_in_no_table_view_or_export_after_the_next_run(run
         identifiers, counts = erased_identifiers(project, deliveries)
         assert counts["accelerometer"] > 0 and counts["step_trainer"] > 0 and len(identifiers) >= 5, counts
         assert text_values(project, identifiers) == {}
+        # The customer who named the erased customer's device too keeps their record, not the device.
+        customer = "select serial_number from stedi_staging.stg_stedi__customers where email = ?"
+        assert project.query(customer, [deliveries.co_owner]) == [(None,)]
         parquet = project.export_dir / f"machine_learning_curated__{policy}.parquet"
         exported = project.query(
             f"select count(*) from read_parquet('{parquet}') where subject_id in ?", [sorted(identifiers)]

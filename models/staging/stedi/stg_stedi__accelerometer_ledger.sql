@@ -8,5 +8,5 @@
     key='customer_email',
     measures=[('x', 'double'), ('y', 'double'), ('z', 'double')],
     holders=customer_consent(ref('stg_stedi__customers')),
-    erased=erased_emails()
+    erased=ref('erased_emails')
 ) }}

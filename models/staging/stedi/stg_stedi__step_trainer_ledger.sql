@@ -8,5 +8,5 @@
     key='serial_number',
     measures=[('distance_from_object', 'integer')],
     holders=device_consent(ref('stg_stedi__customers')),
-    erased=erased_serial_numbers()
+    erased=ref('erased_serial_numbers')
 ) }}

@@ -30,7 +30,7 @@ parsed as (
 
 erased as (
 
-    {{ erased_emails() }}
+    select email from {{ ref('erased_emails') }}
 
 ),
 

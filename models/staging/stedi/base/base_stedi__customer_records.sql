@@ -2,7 +2,8 @@
 -- and the file it came from. Fields are read by their JSON type, never coerced
 -- (macros/landing/landing_json.sql). A research consent counts only when it can be one
 -- (research_consent_epoch_ms, macros/privacy/consent.sql): on the consent field the safe side
--- wins. A record of a customer to erase keeps nothing but its file (macros/privacy/erasure.sql).
+-- wins. A record of a customer to erase keeps nothing but its file, and no record keeps the serial
+-- number of a device an erased customer named (models/privacy/).
 with
 
 source as (
@@ -34,7 +35,15 @@ parsed as (
 
 erased as (
 
-    {{ erased_emails() }}
+    select email from {{ ref('erased_emails') }}
+
+),
+
+-- Devices an erased customer named: another customer's record that names one too keeps its
+-- other values, but not the serial number (the device's readings are erased as well).
+erased_devices as (
+
+    select serial_number from {{ ref('erased_serial_numbers') }}
 
 ),
 
@@ -86,10 +95,22 @@ cleaned as (
         nullif(lower(trim(email_text)), '') as email,
         nullif(trim(phone_text), '') as phone,
         nullif(trim(birth_day_text), '') as birth_day,
-        nullif(lower(trim(serial_number_text)), '') as serial_number,
-        coalesce(nullif(lower(trim(email_text)), '') in (select erased.email from erased), false) as is_erased
+        nullif(lower(trim(serial_number_text)), '') as serial_number
 
     from fields
+
+),
+
+erasure as (
+
+    select
+        *,
+        coalesce(email in (select erased.email from erased), false) as is_erased,
+        coalesce(
+            serial_number in (select erased_devices.serial_number from erased_devices), false
+        ) as names_an_erased_device
+
+    from cleaned
 
 ),
 
@@ -99,7 +120,7 @@ flagged as (
         *,
         not is_malformed and not is_erased as keeps_values
 
-    from cleaned
+    from erasure
 
 ),
 
@@ -113,7 +134,7 @@ final as (
         case when keeps_values then email end as email,
         case when keeps_values then phone end as phone,
         case when keeps_values then birth_day end as birth_day,
-        case when keeps_values then serial_number end as serial_number,
+        case when keeps_values and not names_an_erased_device then serial_number end as serial_number,
         case when keeps_values then registration_epoch_ms end as registration_epoch_ms,
         case when keeps_values then last_update_epoch_ms end as last_update_epoch_ms,
         case when keeps_values then research_consent_epoch_ms end as research_consent_epoch_ms,

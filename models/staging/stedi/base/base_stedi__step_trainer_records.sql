@@ -33,7 +33,7 @@ parsed as (
 
 erased as (
 
-    {{ erased_serial_numbers() }}
+    select serial_number from {{ ref('erased_serial_numbers') }}
 
 ),
 
