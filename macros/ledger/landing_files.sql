@@ -172,7 +172,7 @@
         'materialized': 'incremental',
         'incremental_strategy': 'merge',
         'unique_key': ['ledger_day', 'row_key'],
-        'partitioned_by': ['month(ledger_day)'],
+        'partitioned_by': month_partitions('ledger_day'),
         'on_schema_change': 'fail',
         'delete_condition': 'src.landing_record_count = 0',
         'insert_condition': 'src.landing_record_count > 0',

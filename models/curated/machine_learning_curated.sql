@@ -1,7 +1,7 @@
 {{
     config(
         s3_data_dir=zone_location('step_trainer/curated'),
-        partitioned_by=['month(reading_at)']
+        partitioned_by=month_partitions('reading_at')
     )
 }}
 -- The step-detection training set: each trusted accelerometer reading paired with the trusted

@@ -1,7 +1,7 @@
 {{
     config(
         s3_data_dir=zone_location('step_trainer/trusted'),
-        partitioned_by=['month(reading_at)'],
+        partitioned_by=month_partitions('reading_at'),
         **removable_rows_config(['reading_at', 'serial_number', 'reading_epoch_ms'])
     )
 }}
