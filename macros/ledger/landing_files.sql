@@ -225,29 +225,6 @@
         and ledger.{{ key }} not in ({{ erased }})
 {%- endmacro %}
 
-{#- One row per customer email: is_withheld when the customer has no research consent. -#}
-{% macro customer_consent(customers) -%}
-    select
-        email as customer_email,
-        not has_research_consent as is_withheld
-    from {{ customers }}
-{%- endmacro %}
-
-{#-
-    One row per serial number some customer has: is_withheld when exactly one customer has it and
-    that customer has no research consent (the device's readings stay in the landing zone). A
-    device of no customer, or of several, is not withheld: the quarantine says why its readings
-    belong to nobody.
--#}
-{% macro device_consent(customers) -%}
-    select
-        serial_number,
-        count(*) = 1 and not bool_or(has_research_consent) as is_withheld
-    from {{ customers }}
-    where serial_number is not null
-    group by serial_number
-{%- endmacro %}
-
 {#- When this run started, as a timestamp(6) literal both engines read the same way. -#}
 {% macro run_started_timestamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ timestamp_type() }})

@@ -99,9 +99,15 @@
     watermark (a full build works out every reading).
 -#}
 {% macro customers_to_redo_after(customers_to_redo, watermark) -%}
+    {%- if watermark is none -%}
+    {#- Nobody, without reading it: a first `dbt run` has no consent history yet (no snapshot). -#}
+    select cast(null as varchar) as email
+    where false
+    {%- else -%}
     select distinct to_redo.email
     from {{ customers_to_redo }} as to_redo
-    where {{ 'false' if watermark is none else '(to_redo.changed_at is null or to_redo.changed_at > ' ~ watermark ~ ')' }}
+    where to_redo.changed_at is null or to_redo.changed_at > {{ watermark }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#-

@@ -11,7 +11,7 @@ readings as (
 
 device_owners as (
 
-    {{ device_owners() }}
+    select * from {{ ref('device_owners') }}
 
 ),
 

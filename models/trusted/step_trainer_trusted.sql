@@ -10,9 +10,10 @@
 -- Incremental (macros/trusted/incremental_readings.sql): a run takes the readings the ledger read
 -- since the table last took one, and works out again every reading of a device whose owner
 -- changed, became or stopped being curated, or whose consent changed, since then.
--- depends_on: {{ ref('stg_stedi__customers') }}
--- depends_on: {{ ref('stg_stedi__step_trainer_readings') }}
+{#- Set here, outside the incremental branch, so that dbt sees each dependency when it parses. -#}
 {%- set customers_to_redo = ref('customers_to_redo') %}
+{%- set owners = ref('device_owners') %}
+{%- set step_trainer_readings = ref('stg_stedi__step_trainer_readings') %}
 {%- set switching = consent_policy_switch() %}
 {%- set watermark = none if switching else read_at_watermark() %}
 {#- A reading (`candidate`) of a device to redo, or at an instant of a reading read since the
@@ -49,7 +50,7 @@ devices_now as {{ materialized_cte() }} (
         device_owners.serial_number,
         device_owners.owner_email as customer_email
 
-    from ({{ device_owners() }}) as device_owners
+    from {{ owners }} as device_owners
     inner join curated_owners
         on device_owners.owner_email = curated_owners.email
     where device_owners.owner_count = 1
@@ -63,7 +64,7 @@ new_instants as {{ materialized_cte() }} (
     select distinct
         serial_number,
         reading_epoch_ms
-    from {{ ref('stg_stedi__step_trainer_readings') }}
+    from {{ step_trainer_readings }}
     where {{ read_after_watermark('read_at', watermark) }}
 
 ),

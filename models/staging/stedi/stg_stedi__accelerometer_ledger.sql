@@ -7,6 +7,6 @@
     landing='accelerometer_landing',
     key='customer_email',
     measures=[('x', 'double'), ('y', 'double'), ('z', 'double')],
-    holders=customer_consent(ref('stg_stedi__customers')),
+    holders='select customer_email, is_withheld from ' ~ ref('withheld_customers'),
     erased=ref('erased_emails')
 ) }}

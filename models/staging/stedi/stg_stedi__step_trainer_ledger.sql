@@ -7,6 +7,6 @@
     landing='step_trainer_landing',
     key='serial_number',
     measures=[('distance_from_object', 'integer')],
-    holders=device_consent(ref('stg_stedi__customers')),
+    holders='select serial_number, is_withheld from ' ~ ref('withheld_devices'),
     erased=ref('erased_serial_numbers')
 ) }}
