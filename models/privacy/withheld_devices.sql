@@ -1,12 +1,14 @@
 {{ config(materialized='view') }}
--- Whose step-trainer readings are withheld: every device that exactly one customer owns, with
--- is_withheld when that customer has no research consent (its readings stay in the landing
--- zone; the step-trainer ledger counts them as `withheld`). A device of no customer, or of
--- several, is not withheld: the quarantine says why its readings belong to nobody.
+-- Whose step-trainer readings are withheld: every device some customer's newest record names,
+-- with is_withheld when exactly one customer names it (its owner, device_owners) and that customer
+-- has no research consent: its readings stay in the landing zone, and the step-trainer ledger
+-- counts them as `withheld`. A device of several customers is not withheld: its readings belong
+-- to nobody, and the quarantine says so. One aggregation, not a join with device_owners: the
+-- ledger's query repeats it, and Trino plans a stage for each (at most 150 a query).
 select
-    device_owners.serial_number,
-    device_owners.owner_count = 1 and not customers.has_research_consent as is_withheld
+    serial_number,
+    count(*) = 1 and not bool_or(has_research_consent) as is_withheld
 
-from {{ ref('device_owners') }} as device_owners
-inner join {{ ref('stg_stedi__customers') }} as customers
-    on device_owners.owner_email = customers.email
+from {{ ref('stg_stedi__customers') }}
+where serial_number is not null
+group by serial_number

@@ -17,7 +17,7 @@ source as (
 
 final as (
 
-    select distinct
+    select
         nullif(lower(trim({{ json_string('json_values', 'email') }})), '') as email,
         nullif(lower(trim({{ json_string('json_values', 'serialNumber') }})), '') as serial_number
 
