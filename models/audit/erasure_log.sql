@@ -6,10 +6,9 @@
         on_schema_change='fail'
     )
 }}
--- depends_on: {{ ref('stg_stedi__accelerometer_ledger') }}
--- depends_on: {{ ref('stg_stedi__step_trainer_ledger') }}
--- depends_on: {{ ref('customer_consent_history') }}
--- depends_on: {{ ref('accelerometer_trusted') }}
+-- After the last of the models that keep history (the ledgers, the consent history and
+-- accelerometer_trusted come before it; tests/python/test_conventions.py checks that every one
+-- does): an order, not data, hence the comment.
 -- depends_on: {{ ref('step_trainer_trusted') }}
 {#
     The record of every erasure request, without the erased person: which request, when it was

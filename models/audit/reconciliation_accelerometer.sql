@@ -17,7 +17,7 @@ ledger as (
 
 consent as (
 
-    {{ independent_research_consent() }}
+    select * from {{ ref('reconciliation_research_consent') }}
 
 ),
 

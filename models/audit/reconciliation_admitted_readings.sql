@@ -15,7 +15,7 @@ readings as (
 
 consent as (
 
-    {{ independent_research_consent() }}
+    select * from {{ ref('reconciliation_research_consent') }}
 
 ),
 

@@ -36,7 +36,7 @@ erased as (
 
 consent as (
 
-    {{ independent_research_consent() }}
+    select * from {{ ref('reconciliation_research_consent') }}
 
 ),
 

@@ -1,7 +1,6 @@
 -- Where each step-trainer landing record is, against where the rules put it. The fates come from
--- the ledger, the devices the customers' newest records name, each customer's consent as the
--- landing records state it, and the accelerometer readings the rules admit, not from the models
--- that apply the rules; records found elsewhere, or nowhere, are `unexplained`. Counts only.
+-- the ledger and reconciliation_step_trainer_expected, not from the models that apply the rules;
+-- records found elsewhere, or nowhere, are `unexplained`. Counts only.
 {%- set quarantine = ref('quarantined_step_trainer_readings') %}
 {%- set unattributed = "('unknown_serial_number', 'ambiguous_serial_number', 'conflicting_reading')" %}
 {%- set in_trusted = found_in('step_trainer_trusted', 'trusted.found_count', '1') %}
@@ -37,103 +36,28 @@ retired as (
 
 ),
 
-consent as (
+-- Where the rules put each reading the ledger read, and why each withheld one was withheld.
+expected as (
 
-    {{ independent_research_consent() }}
-
-),
-
-owners as (
-
-    select
-        serial_number,
-        count(*) as owner_count,
-        min(email) as owner_email,
-        min({{ subject_id('email') }}) as owner_subject_id
-
-    from {{ ref('stg_stedi__customers') }}
-    where serial_number is not null
-    group by serial_number
-
-),
-
-admitted_accelerometer as (
-
-    select * from {{ ref('reconciliation_admitted_readings') }}
-
-),
-
-curated_owners as (
-
-    select distinct customer_email from admitted_accelerometer
-
-),
-
-instants as (
-
-    select
-        serial_number,
-        reading_epoch_ms,
-        count(*) as distance_count
-
-    from ledger
-    where row_type = 'reading'
-    group by serial_number, reading_epoch_ms
+    select * from {{ ref('reconciliation_step_trainer_expected') }}
 
 ),
 
 withheld as (
 
     select
-        ledger.landing_record_count,
-        (
-            owners.owner_count = 1 and consent.email is not null and consent.research_consent_epoch_ms is null
-        ) as lacks_consent
+        landing_record_count,
+        reason = 'no_research_consent' as lacks_consent
 
-    from ledger
-    left join owners
-        on ledger.serial_number = owners.serial_number
-    left join consent
-        on owners.owner_email = consent.email
-    where {{ is_ledger_row('withheld', 'ledger') }}
+    from expected
+    where row_type = 'withheld'
 
 ),
 
 readings as (
 
-    select
-        ledger.*,
-        owners.owner_subject_id,
-        coalesce(admitted.reading_count, 0) as expected_pairs,
-        case
-            when owners.serial_number is null then 'unknown_serial_number'
-            when owners.owner_count > 1 then 'ambiguous_serial_number'
-            when instants.distance_count > 1 then 'conflicting_reading'
-            when consent.research_consent_epoch_ms is null then 'no_research_consent'
-            when curated_owners.customer_email is null then 'owner_not_curated'
-            when not {{ reading_counts_under_consent(
-                'ledger.reading_epoch_ms', 'consent.research_consent_epoch_ms'
-            ) }} then 'before_research_consent'
-            when admitted.reading_count is not null then 'machine_learning_curated'
-            else 'step_trainer_trusted'
-        end as reason
-
-    from ledger
-    left join owners
-        on ledger.serial_number = owners.serial_number
-    left join instants
-        on
-            ledger.serial_number = instants.serial_number
-            and ledger.reading_epoch_ms = instants.reading_epoch_ms
-    left join consent
-        on owners.owner_email = consent.email
-    left join curated_owners
-        on owners.owner_email = curated_owners.customer_email
-    left join admitted_accelerometer as admitted
-        on
-            owners.owner_email = admitted.customer_email
-            and ledger.reading_epoch_ms = admitted.reading_epoch_ms
-    where ledger.row_type = 'reading'
+    select * from expected
+    where row_type = 'reading'
 
 ),
 

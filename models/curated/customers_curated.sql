@@ -3,19 +3,13 @@
         s3_data_dir=zone_location('customer/curated')
     )
 }}
--- Trusted customers with at least one trusted accelerometer reading: the people whose data the
--- step-detection model may be trained on.
+-- The customers whose data the step-detection model may be trained on (trusted customers with
+-- at least one trusted accelerometer reading: customers_with_trusted_readings).
 with
 
 customers as (
 
-    select * from {{ ref('customer_trusted') }}
-
-),
-
-customers_with_readings as (
-
-    select distinct customer_email from {{ ref('accelerometer_trusted') }}
+    select * from {{ ref('customers_with_trusted_readings') }}
 
 ),
 
@@ -36,8 +30,6 @@ final as (
         customers.friends_consented_at
 
     from customers
-    inner join customers_with_readings
-        on customers.email = customers_with_readings.customer_email
 
 )
 

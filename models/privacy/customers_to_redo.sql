@@ -51,7 +51,7 @@ unrecorded_consent as (
     select
         coalesce(consent_now.email, recorded.email) as email,
         cast(null as {{ timestamp_type() }}) as changed_at
-    from {{ ref('int_customer_consent') }} as consent_now
+    from {{ ref('customer_consent') }} as consent_now
     full outer join recorded
         on consent_now.email = recorded.email
     where

@@ -5,7 +5,8 @@
         **removable_rows_config(['reading_at', 'serial_number', 'reading_epoch_ms'])
     )
 }}
--- Step-trainer readings of devices owned by exactly one customer in customers_curated, that
+-- Step-trainer readings of devices owned by exactly one of the customers whose data the model
+-- may be trained on (customers_with_trusted_readings, whom customers_curated publishes), that
 -- count under the consent policy (the owner's research consent).
 -- Incremental (macros/trusted/incremental_readings.sql): a run takes the readings the ledger read
 -- since the table last took one, and works out again every reading of a device whose owner
@@ -32,13 +33,13 @@
 {%- endset %}
 with
 
-curated_owners as (
+curated_owners as {{ materialized_cte() }} (
 
     select
         email,
         research_consent_epoch_ms
 
-    from {{ ref('customers_curated') }}
+    from {{ ref('customers_with_trusted_readings') }}
 
 ),
 

@@ -4,7 +4,8 @@ that breaks it (the manifest edited in a temporary folder: nothing is built, abo
 
 The conventions (pyproject.toml [tool.dbt-score], dbt_score_rules/): every model and column
 described, every model owned by a team of .github/CODEOWNERS, a key test on every model but the
-keyless base views, an enforced contract on every model of trusted, curated, quarantine and audit.
+keyless base views, an enforced contract on every model of trusted, curated, quarantine and audit,
+zones that flow one way, at most six parents per model.
 """
 
 from __future__ import annotations
@@ -143,6 +144,56 @@ def test_the_project_passes_dbt_score(manifest: Manifest, tmp_path: Path) -> Non
     assert returncode == 0
 
 
+def ancestors(manifest: Manifest, unique_id: str) -> set[str]:
+    nodes = {**manifest["nodes"], **manifest.get("snapshots", {})}
+    found: set[str] = set()
+    stack = [unique_id]
+    while stack:
+        for parent in nodes.get(stack.pop(), {}).get("depends_on", {}).get("nodes", []):
+            if parent not in found:
+                found.add(parent)
+                stack.append(parent)
+    return found
+
+
+def test_no_test_keeps_an_identifier_in_the_audit_zone(manifest: Manifest) -> None:
+    """The audit zone holds no identifier, and a generic test's failing rows are rows of the model
+    it tests: no test of a model with a `pii: direct` column may store its failures in the audit
+    zone (under --store-failures either, unless its config says store_failures: false)."""
+    nodes = manifest["nodes"]
+
+    def direct_identifiers(node: dict[str, Any]) -> list[str]:
+        return [
+            name
+            for name, column in node.get("columns", {}).items()
+            if {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}.get("pii") == "direct"
+        ]
+
+    offending = {
+        test["name"]
+        for test in nodes.values()
+        if test["resource_type"] == "test"
+        and test.get("attached_node") in nodes
+        and test["schema"].endswith("_audit")
+        and test["config"].get("store_failures") is not False
+        and direct_identifiers(nodes[test["attached_node"]])
+    }
+    assert offending == set()
+
+
+def test_the_erasure_log_comes_after_every_model_that_keeps_history(manifest: Manifest) -> None:
+    """A request is logged as applied in the run that erased it from every model that keeps
+    history (incremental models and snapshots): each of them must run before erasure_log."""
+    keeping_history = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "snapshot")
+        and node["config"].get("materialized") in ("incremental", "snapshot")
+    } - {"model.stedi.erasure_log"}
+    assert "snapshot.stedi.customer_consent_history" in keeping_history
+    assert keeping_history - ancestors(manifest, "model.stedi.erasure_log") == set()
+
+
 def model(manifest: Manifest, name: str) -> dict[str, Any]:
     return manifest["nodes"][f"model.stedi.{name}"]
 
@@ -178,6 +229,22 @@ def no_key_test(m: Manifest) -> None:
             del m["nodes"][unique_id]
 
 
+def trusted_reads_curated(m: Manifest) -> None:
+    model(m, "step_trainer_trusted")["depends_on"]["nodes"].append("model.stedi.customers_curated")
+
+
+def curated_reads_a_landing_source(m: Manifest) -> None:
+    model(m, "customers_curated")["depends_on"]["nodes"].append("source.stedi.stedi_landing.customer_landing")
+
+
+def seven_parents(m: Manifest) -> None:
+    parents = model(m, "customers_curated")["depends_on"]["nodes"]
+    parents[:] = sorted({*parents, *(f"model.stedi.{name}" for name in (
+        "customer_trusted", "accelerometer_trusted", "stg_stedi__customers", "device_owners",
+        "withheld_customers", "withheld_devices", "customer_consent",
+    ))})  # fmt: skip
+
+
 BREAKS: dict[str, tuple[Callable[[Manifest], None], str, str]] = {
     # what the change does: (the change, the model that must fail, the rule that fails it)
     "model without description": (no_description, "customers_curated", "has_description"),
@@ -194,6 +261,13 @@ BREAKS: dict[str, tuple[Callable[[Manifest], None], str, str]] = {
         "contract_enforced_in_governed_zones",
     ),
     "model without key test": (no_key_test, "stg_stedi__customers", "has_key_test"),
+    "trusted model reads curated": (trusted_reads_curated, "step_trainer_trusted", "zones_flow_one_way"),
+    "curated model reads a source": (
+        curated_reads_a_landing_source,
+        "customers_curated",
+        "zones_flow_one_way",
+    ),
+    "model with seven parents": (seven_parents, "customers_curated", "at_most_max_parents"),
 }
 
 

@@ -1,5 +1,7 @@
+{{ config(materialized='view') }}
 -- Each customer's research consent as their newest record states it: what the consent history
 -- snapshot records, and nothing else of the customer (no name, phone, birthday or device).
+-- A view, not ephemeral: the snapshot reads it as a relation.
 with
 
 customers as (
