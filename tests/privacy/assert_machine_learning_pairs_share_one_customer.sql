@@ -1,3 +1,4 @@
+{{ config(schema='audit', store_failures=true) }}
 with
 
 training_rows as (

@@ -1,3 +1,4 @@
+{{ config(schema='audit', store_failures=true) }}
 {#-
     Three nets over the column names of machine_learning_curated:
       - the PII registry: every column declared `pii: direct` anywhere in the project (models and

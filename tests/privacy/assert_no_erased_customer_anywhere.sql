@@ -1,3 +1,4 @@
+{{ config(schema='audit', store_failures=true) }}
 -- No table of the lakehouse holds a customer an erasure request names: no email of theirs, no
 -- serial number of a device their records name, no subject_id of theirs. The tables and columns
 -- come from the PII registry (every model and snapshot that is stored, with its `pii: direct`

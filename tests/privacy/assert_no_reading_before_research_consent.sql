@@ -1,3 +1,4 @@
+{{ config(schema='audit', store_failures=true) }}
 -- Under as_of_consent, no trusted or curated reading is older than its customer's consent. Under
 -- any_time, which admits the readings of before consent, each reading's customer has consented.
 {% set before_consent_is_a_violation = 'true' if consent_policy() == 'as_of_consent' else 'false' %}

@@ -1,3 +1,4 @@
+{{ config(schema='audit', store_failures=true) }}
 -- Stored failures (schema audit) name the rule's table and a keyed pseudonym, never the person:
 -- `pseudonym` is the keyed hash (the key of subject_id) of the identifying value the offending
 -- rows hold: for an email it is that customer's subject_id; `violating_rows` counts the rows.
