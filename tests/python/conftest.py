@@ -6,6 +6,8 @@ and Parquet export in a temporary folder, so tests never touch `lake/` or `targe
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import os
 import re
@@ -46,6 +48,27 @@ CONSENT_POLICIES = ("as_of_consent", "any_time")
 # The test modules that use the session fixture plain_checkout: the scheduler keeps them on one
 # worker, so its build is made once.
 PLAIN_CHECKOUT_MODULES = ("test_plain_dbt.py", "test_docs_site.py")
+
+
+# The modules that take longest (`make test` prints the slowest tests), slowest first: the
+# scheduler hands modules out in collection order, so these start first and no worker is left
+# running one of them alone at the end while the other idles.
+SLOWEST_MODULES = (
+    "test_athena_target.py",
+    "test_landing_retention.py",
+    "test_consent_policy_switch.py",
+    "test_publication.py",
+    "test_privacy_tests_catch_violations.py",
+    "test_hostile_landing.py",
+    "test_one_build_at_a_time.py",
+    "test_bench.py",
+    "test_incremental.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(SLOWEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
@@ -108,6 +131,87 @@ def record_dbt_timing(args: tuple[str, ...], seconds: float, output: str) -> Non
         timings.write(json.dumps(line) + "\n")
 
 
+class ParseCache:
+    """dbt's saved parse (partial_parse.msgpack) per project files, vars and profile settings,
+    shared by the tests of a session (all xdist workers): most tests' first dbt command would
+    otherwise parse the whole project (about 5 s each, some 90 times a suite). dbt itself still
+    checks the saved parse against all of these before it uses it."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None  # set by the session fixture `dbt_parse_cache`
+
+    def path(self, key: str) -> Path | None:
+        return self.folder / f"{key}.msgpack" if self.folder is not None else None
+
+    def store(self, key: str, parsed: Path) -> None:
+        destination = self.path(key)
+        if destination is None or not parsed.exists():
+            return
+        partial = destination.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copy(parsed, partial)
+        os.replace(partial, destination)  # whole or not at all, whichever worker writes last
+
+
+PARSE_CACHE = ParseCache()
+
+# Settings that only a run reads (where the landing files are, where to export): not part of what
+# a saved parse depends on.
+RUN_ONLY_SETTINGS = frozenset({"STEDI_LANDING_ROOT", "STEDI_EXPORT_DIR", "STEDI_VERSION", "DBT_PROFILES_DIR"})
+
+
+def project_digest(project_dir: Path) -> str:
+    """The project's files, as dbt parses them: a shared parse serves only the same files, so
+    that dbt reuses it whole (as when someone runs dbt twice) and never re-parses part of it,
+    which could make a test's outcome depend on which test saved the parse."""
+    digest = hashlib.sha256()
+    for name in PROJECT_FILES:
+        root = project_dir / name
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file() and "python" not in path.relative_to(project_dir).parts:  # as copy_project
+                digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def parse_cache_key(
+    args: tuple[str, ...],
+    variables: Mapping[str, str],
+    env: Mapping[str, str],
+    profiles_dir: Path,
+    project_dir: Path,
+) -> str:
+    targets = [value for flag, value in itertools.pairwise(args) if flag in ("--target", "-t")]
+    settings = {
+        name: value
+        for name, value in env.items()
+        if name.startswith(("STEDI_", "DBT_", "AWS_")) and name not in RUN_ONLY_SETTINGS
+    }
+    profile = (profiles_dir / "profiles.yml").read_text()
+    files = project_digest(project_dir)
+    text = json.dumps([targets, dict(variables), settings, profile, files], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One folder for the whole session: under xdist, the workers' common temporary folder."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "dbt-parse-cache"
+    folder.mkdir(exist_ok=True)
+    PARSE_CACHE.folder = folder
+
+
+def without_unit_tests(args: tuple[str, ...]) -> tuple[str, ...]:
+    """A `dbt build` or `dbt test` of a test runs no unit test unless it names them (a selector or
+    flag that mentions unit tests) or asks for them (`DbtProject.dbt(unit_tests=True)`): they
+    check the models' SQL, not the lake a test builds, and are a quarter of a small build's time.
+    They run where that is the point: the plain checkout's `dbt build` (test_plain_dbt.py,
+    test_docs_site.py), the Athena build under Lake Formation (test_athena_target.py)."""
+    if not args or args[0] not in ("build", "test") or any("unit" in arg for arg in args):
+        return args
+    return (*args, "--exclude-resource-type", "unit_test")
+
+
 class DbtProject:
     """One dbt project folder and one DuckDB file: runs dbt commands against the local target."""
 
@@ -122,6 +226,7 @@ class DbtProject:
         shutil.copy(PROJECT_ROOT / "profiles.example.yml", profiles_dir / "profiles.yml")
         self.profiles_dir = profiles_dir
         self._runs = 0
+        self._last_parse_key = ""
 
     @staticmethod
     def base_env() -> dict[str, str]:
@@ -135,7 +240,9 @@ class DbtProject:
         env.update(
             DBT_PROFILES_DIR=str(self.profiles_dir),
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-            STEDI_DUCKDB_PATH=str(self.duckdb_path),
+            # relative to the folder dbt runs in (work_dir): the same profile in every test, so
+            # that a parse made by one test serves another (dbt re-parses all for a new profile)
+            STEDI_DUCKDB_PATH=self.duckdb_path.name,
             STEDI_EXPORT_DIR=str(self.export_dir),
             # what the Parquet export records as the project's version (make sets a commit)
             STEDI_VERSION="test-build",
@@ -143,16 +250,35 @@ class DbtProject:
         env.update(extra or {})
         return env
 
-    def dbt(self, *args: str, variables: Mapping[str, str], env: Mapping[str, str] | None = None) -> DbtRun:
+    def dbt(
+        self,
+        *args: str,
+        variables: Mapping[str, str],
+        env: Mapping[str, str] | None = None,
+        unit_tests: bool = False,
+    ) -> DbtRun:
+        args = args if unit_tests else without_unit_tests(args)
         self._runs += 1
         target_path = self.work_dir / f"target-{self._runs}"
         # Each run has a target folder of its own (its run_results.json), and starts from the
         # last run's parse: dbt then re-parses only what changed (all of it when the vars,
         # the files or the environment differ), as it does for someone running dbt by hand.
-        parsed = self.work_dir / f"target-{self._runs - 1}" / "partial_parse.msgpack"
+        # A parse another test made with the same vars and profile settings is as good: dbt
+        # checks what it needs (files, vars, profile, env vars) and re-parses the rest.
+        variables = dict(variables)
+        run_env = self.env(env)
+        if "landing_root" in variables:
+            # The same setting as an environment variable (dbt_project.yml's default): dbt parses
+            # a project again from scratch for every new --vars, not for a new value of this one.
+            run_env["STEDI_LANDING_ROOT"] = str(variables.pop("landing_root"))
+        key = parse_cache_key(args, variables, run_env, self.profiles_dir, self.project_dir)
+        previous = self.work_dir / f"target-{self._runs - 1}" / "partial_parse.msgpack"
+        shared = PARSE_CACHE.path(key)
+        use_shared = shared is not None and shared.exists() and self._last_parse_key != key
+        parsed = shared if use_shared else previous
         if parsed.exists():
             target_path.mkdir(parents=True, exist_ok=True)
-            shutil.copy(parsed, target_path / parsed.name)
+            shutil.copy(parsed, target_path / "partial_parse.msgpack")
         command = [
             str(BIN / "dbt"),
             *args,
@@ -167,9 +293,11 @@ class DbtProject:
         ]
         started = time.monotonic()
         completed = subprocess.run(
-            command, cwd=self.work_dir, env=self.env(env), capture_output=True, text=True, check=False
+            command, cwd=self.work_dir, env=run_env, capture_output=True, text=True, check=False
         )
         record_dbt_timing(args, time.monotonic() - started, completed.stdout + completed.stderr)
+        self._last_parse_key = key
+        PARSE_CACHE.store(key, target_path / "partial_parse.msgpack")
         return DbtRun(completed.returncode, completed.stdout + completed.stderr, target_path)
 
     def query(self, sql: str, parameters: list | None = None) -> list[tuple]:

@@ -309,8 +309,7 @@ def athena_builds(
     # RemoveLFTagsFromResource, which a rebuild sends, fails with a 500 (list.remove of a tag it
     # stores in another form).
     first_variables = {**variables, "lake_formation_tags": lake_formation}
-    first_selection = () if lake_formation else WITHOUT_UNIT_TESTS
-    runs = [athena.dbt("build", *first_selection, variables=first_variables, env=env)]
+    runs = [athena.dbt("build", variables=first_variables, env=env, unit_tests=lake_formation)]
     relations = model_relations(runs[0].target_path)
     requests_untagged = len(local_athena.requests)  # from here: builds with lake_formation_tags off
     before = {table: snapshots(local_athena, *relations[table]) for table in MERGED}
