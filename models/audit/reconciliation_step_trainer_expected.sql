@@ -72,7 +72,10 @@ withheld as (
         cast(null as varchar) as owner_subject_id,
         cast(0 as bigint) as expected_pairs,
         case
-            when owners.owner_count = 1 and consent.email is not null and consent.research_consent_epoch_ms is null
+            when
+                owners.owner_count = 1
+                and consent.email is not null
+                and consent.research_consent_epoch_ms is null
                 then 'no_research_consent'
             else 'withheld_without_cause'
         end as reason

@@ -19,7 +19,19 @@ customers_with_readings as (
 
 final as (
 
-    select customers.*
+    select
+        customers.email,
+        customers.customer_name,
+        customers.phone,
+        customers.birth_day,
+        customers.birth_date,
+        customers.serial_number,
+        customers.registered_at,
+        customers.last_updated_at,
+        customers.research_consented_at,
+        customers.research_consent_epoch_ms,
+        customers.public_consented_at,
+        customers.friends_consented_at
 
     from customers
     inner join customers_with_readings

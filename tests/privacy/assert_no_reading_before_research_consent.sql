@@ -14,7 +14,7 @@ consent_instants as (
         {{ subject_id('email') }} as subject_id,
         research_consent_epoch_ms
 
-    from {{ ref('reconciliation_research_consent') }} as consent
+    from {{ ref('reconciliation_research_consent') }}
 
 ),
 

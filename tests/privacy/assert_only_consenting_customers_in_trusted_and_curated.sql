@@ -7,7 +7,7 @@ with
 consenting_customers as (
 
     select email
-    from {{ ref('reconciliation_research_consent') }} as consent
+    from {{ ref('reconciliation_research_consent') }}
     where research_consent_epoch_ms is not null
 
 ),
