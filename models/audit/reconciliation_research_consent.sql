@@ -1,9 +1,9 @@
-{{ config(materialized='ephemeral', contract={'enforced': false}) }}
+{{ config(materialized='ephemeral', schema='staging', contract={'enforced': false}) }}
 -- Every customer's research consent re-derived from the usable landing records, independently
 -- of the staging models the reconciliations and the privacy tests check: the consent instant,
 -- or null when any newest version of the customer's record lacks consent; with several newest
 -- versions, the latest consent (the strictest reading of the records). Ephemeral: it lists
--- every customer's email, so it is no relation of the audit zone.
+-- every customer's email, so it is no relation of the audit zone (and nominally in staging).
 with
 
 versions as (

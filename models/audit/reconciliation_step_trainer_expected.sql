@@ -1,4 +1,4 @@
-{{ config(materialized='ephemeral', contract={'enforced': false}) }}
+{{ config(materialized='ephemeral', schema='staging', contract={'enforced': false}) }}
 -- Where the rules put each step-trainer reading the ledger read, and why each withheld one was
 -- withheld, worked out from the ledger, the devices the customers' newest records name, each
 -- customer's consent as the landing records state it and the accelerometer readings the rules

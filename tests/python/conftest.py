@@ -78,6 +78,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     one module (the Athena builds, the incremental histories) run on two workers at once."""
     from xdist.scheduler import LoadScopeScheduling
 
+    # Hand the modules out in collection order (SLOWEST_MODULES first), not by xdist's default of
+    # the modules with the most tests first, which left the Athena modules (one or two tests each)
+    # to the end.
+    config.option.loadscopereorder = False
+
     class ModuleAndPolicyScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module, _, name = nodeid.partition("::")

@@ -25,7 +25,7 @@ from test_land import aws as aws  # the fixtures, shared
 from test_land import moto_server as moto_server
 
 KEY_OBJECT = "restricted/subject_key/subject_key.json"
-WITHOUT_TESTS = ("--select", "+machine_learning_curated")
+WITHOUT_TESTS = ("--select", "+machine_learning_curated", "+customers_curated")
 
 
 @pytest.fixture(scope="module")
