@@ -58,38 +58,9 @@ instants as (
 
 ),
 
--- Withheld when read: for want of the one owner's research consent, or without cause.
-withheld as (
-
-    select
-        ledger.row_type,
-        ledger.row_key,
-        ledger.serial_number,
-        ledger.reading_epoch_ms,
-        ledger.reading_at,
-        ledger.distance_from_object,
-        ledger.landing_record_count,
-        cast(null as varchar) as owner_subject_id,
-        cast(0 as bigint) as expected_pairs,
-        case
-            when
-                owners.owner_count = 1
-                and consent.email is not null
-                and consent.research_consent_epoch_ms is null
-                then 'no_research_consent'
-            else 'withheld_without_cause'
-        end as reason
-
-    from ledger
-    left join owners
-        on ledger.serial_number = owners.serial_number
-    left join consent
-        on owners.owner_email = consent.email
-    where {{ is_ledger_row('withheld', 'ledger') }}
-
-),
-
-readings as (
+-- Each reading with where the rules put it, each withheld row with why it was withheld (for
+-- want of the one owner's research consent, or without cause): one pass over the ledger.
+final as (
 
     select
         ledger.row_type,
@@ -102,6 +73,16 @@ readings as (
         owners.owner_subject_id,
         coalesce(admitted.reading_count, 0) as expected_pairs,
         case
+            when ledger.row_type = 'withheld'
+                then
+                    case
+                        when
+                            owners.owner_count = 1
+                            and consent.email is not null
+                            and consent.research_consent_epoch_ms is null
+                            then 'no_research_consent'
+                        else 'withheld_without_cause'
+                    end
             when owners.serial_number is null then 'unknown_serial_number'
             when owners.owner_count > 1 then 'ambiguous_serial_number'
             when instants.distance_count > 1 then 'conflicting_reading'
@@ -129,15 +110,7 @@ readings as (
         on
             owners.owner_email = admitted.customer_email
             and ledger.reading_epoch_ms = admitted.reading_epoch_ms
-    where ledger.row_type = 'reading'
-
-),
-
-final as (
-
-    select * from withheld
-    union all
-    select * from readings
+    where ledger.row_type = 'reading' or {{ is_ledger_row('withheld', 'ledger') }}
 
 )
 

@@ -9,7 +9,13 @@ with
 
 customers as (
 
-    select * from {{ ref('customers_with_trusted_readings') }}
+    select * from {{ ref('customer_trusted') }}
+
+),
+
+trained_on as (
+
+    select email from {{ ref('customers_with_trusted_readings') }}
 
 ),
 
@@ -30,6 +36,8 @@ final as (
         customers.friends_consented_at
 
     from customers
+    inner join trained_on
+        on customers.email = trained_on.email
 
 )
 

@@ -3,6 +3,7 @@
 -- at least one trusted accelerometer reading. customers_curated publishes them, and
 -- step_trainer_trusted keeps the readings of their devices, so that the trusted zone never reads
 -- the curated one. Ephemeral: no relation of its own, each reader works it out.
+-- Only who and since when: customers_curated takes the rest of customer_trusted's columns.
 with
 
 customers as (
@@ -21,17 +22,7 @@ final as (
 
     select
         customers.email,
-        customers.customer_name,
-        customers.phone,
-        customers.birth_day,
-        customers.birth_date,
-        customers.serial_number,
-        customers.registered_at,
-        customers.last_updated_at,
-        customers.research_consented_at,
-        customers.research_consent_epoch_ms,
-        customers.public_consented_at,
-        customers.friends_consented_at
+        customers.research_consent_epoch_ms
 
     from customers
     inner join customers_with_readings
