@@ -39,8 +39,15 @@ from test_incremental import deliver_first, deliver_second, erased_identifiers, 
 REGION = "us-east-1"
 BUCKET = "stedi-lake"
 SUBJECT_KEY = "offline-harness-key-not-a-secret-0123456789"
-# dbt build without the unit tests, for builds whose point is the data (the unit tests depend on none).
-WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+# The builds of a scenario on the local Athena (a run with nothing new, a switch of policy, a
+# retired landing file, a failing build and its publication, an upgrade): the models, snapshot
+# and seed, and the singular tests (tests/privacy/, tests/audit/), which decide publication;
+# not the generic data tests of the models' YAML. Those run on Athena in the builds of the
+# history below that read new data and in the hostile landing's build
+# (test_hostile_landing.py), and in every local build; a scenario asserts what it is about.
+# They are about 90 of an Athena build's 98 test queries and over a third of its time. (No unit
+# test runs unless a test asks: conftest.without_unit_tests.)
+SCENARIO_BUILD = ("--exclude", "test_type:generic")
 # The policy of the Athena history (athena_builds), whose first build also runs the unit tests
 # and tags the PII columns in Lake Formation. One policy, not both: each history costs about
 # six minutes of the suite, and what the other adds is covered elsewhere: Athena under any_time
@@ -313,11 +320,11 @@ def athena_builds(
     relations = model_relations(runs[0].target_path)
     requests_untagged = len(local_athena.requests)  # from here: builds with lake_formation_tags off
     before = {table: snapshots(local_athena, *relations[table]) for table in MERGED}
-    runs.append(athena.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env))  # nothing new
+    runs.append(athena.dbt("build", *SCENARIO_BUILD, variables=variables, env=env))  # nothing new
     after = {table: snapshots(local_athena, *relations[table]) for table in MERGED}
     deliver_second(deliveries, root)
     land(local_athena, root, prefix, database)
-    runs.append(athena.dbt("build", *WITHOUT_UNIT_TESTS, variables=variables, env=env))
+    runs.append(athena.dbt("build", variables=variables, env=env))
     aws_requests = local_athena.requests[requests_before:]
     sent = [sql for query_id, sql in queries_sent(local_athena).items() if query_id not in sent_before]
     local = DbtProject(PROJECT_ROOT, work / "local")

@@ -13,7 +13,15 @@ import pytest
 from athena_local import AthenaLocal
 
 from conftest import PROJECT_ROOT, DbtProject, Landing
-from test_athena_target import SUBJECT_KEY, athena_env, athena_query, land, local_athena, model_relations
+from test_athena_target import (
+    SCENARIO_BUILD,
+    SUBJECT_KEY,
+    athena_env,
+    athena_query,
+    land,
+    local_athena,
+    model_relations,
+)
 
 __all__ = ["local_athena"]  # the fixture: the local Athena with the lake's bucket and subject key
 
@@ -93,7 +101,7 @@ def test_on_athena_a_switch_of_policy_rebuilds_every_zone_in_the_next_build(
     env = athena_env(local_athena, "ci_switch")
     for policy in ("as_of_consent", "any_time"):
         variables = {"landing_schema": database, "consent_policy": policy}
-        run = athena.dbt("build", "--exclude", "resource_type:unit_test", variables=variables, env=env)
+        run = athena.dbt("build", *SCENARIO_BUILD, variables=variables, env=env)
         assert run.returncode == 0, run.output[-6000:]
     relations = model_relations(run.target_path)
     switched = {}

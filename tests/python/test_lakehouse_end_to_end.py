@@ -190,6 +190,35 @@ def test_the_split_test_fails_when_a_subject_is_in_two_splits(build) -> None:
     assert project.dbt("test", *selection, variables=variables).returncode == 0
 
 
+def test_the_required_columns_tests_fail_on_a_null_in_the_rows_the_latest_run_wrote(build) -> None:
+    """not_null_columns (one query for all of a model's required columns) fails on a null in any
+    of them: a reading of the ledger without its record count (and so its readings view), a
+    customer whose consent is unknown; restored, they pass."""
+    project, _, landing, policy, _ = build
+    ledger, customers = "stedi_staging.stg_stedi__accelerometer_ledger", "stedi_staging.stg_stedi__customers"
+    row_key, count = project.query(
+        f"select row_key, landing_record_count from {ledger} where row_type = 'reading' limit 1"
+    )[0]
+    email, consent = project.query(f"select email, has_research_consent from {customers} limit 1")[0]
+    selection = ("--select", "test_name:not_null_columns")
+    variables = {"landing_root": str(landing.root), "consent_policy": policy}
+    project.execute(f"update {ledger} set landing_record_count = null where row_key = ?", [row_key])
+    project.execute(f"update {customers} set has_research_consent = null where email = ?", [email])
+    try:
+        broken = project.dbt("test", *selection, variables=variables).results()
+    finally:
+        project.execute(f"update {ledger} set landing_record_count = ? where row_key = ?", [count, row_key])
+        project.execute(f"update {customers} set has_research_consent = ? where email = ?", [consent, email])
+    failed = sorted(node.split(".")[2] for node, status in broken.items() if status == "fail")
+    assert failed == [
+        "stg_stedi__accelerometer_ledger__required_columns_are_set",
+        "stg_stedi__accelerometer_readings__required_columns_are_set",
+        "stg_stedi__customers__required_columns_are_set",
+    ], broken
+    restored = project.dbt("test", *selection, variables=variables)
+    assert restored.returncode == 0, restored.output[-3000:]
+
+
 def test_landing_data_is_never_modified(build) -> None:
     _, _, landing, _, before = build
     assert landing_digest(landing.root) == before

@@ -24,6 +24,7 @@ from conftest import BIN, PROJECT_ROOT, DbtProject
 from hostile_landing import T0, customer, reading, step
 from test_athena_target import (
     BUCKET,
+    SCENARIO_BUILD,
     athena_env,
     athena_query,
     aws_env,
@@ -203,9 +204,7 @@ class AthenaLake:
     def build(self, *args: str, variables: dict | None = None) -> None:
         run = self.project.dbt(
             "build",
-            "--exclude-resource-type",
-            "unit_test",
-            *args,
+            *(args or SCENARIO_BUILD),
             variables={"landing_schema": self.database, **(variables or {})},
             env=athena_env(self.athena, self.prefix),
         )

@@ -17,7 +17,7 @@ from athena_local import AthenaLocal
 from conftest import DbtProject, DbtRun, Edit, copy_project
 from hostile_landing import write_hostile_landing
 from test_athena_target import (
-    WITHOUT_UNIT_TESTS,
+    SCENARIO_BUILD,
     athena_env,
     athena_query,
     client_settings,
@@ -144,7 +144,7 @@ def test_on_athena_published_tables_stay_on_the_last_good_state_through_a_failin
     training_set = f"select subject_id, reading_at, x from {curated}.machine_learning_curated"
 
     def build(*args: str) -> DbtRun:
-        return project.dbt("build", *WITHOUT_UNIT_TESTS, *args, variables=variables, env=env)
+        return project.dbt("build", *SCENARIO_BUILD, *args, variables=variables, env=env)
 
     def published_state() -> dict[str, list[tuple]]:
         state = {"machine_learning_curated": sorted(athena_query(local_athena, training_set), key=repr)}
