@@ -40,7 +40,7 @@ REGION = "us-east-1"
 BUCKET = "stedi-lake"
 SUBJECT_KEY = "offline-harness-key-not-a-secret-0123456789"
 # The builds of a scenario on the local Athena (a run with nothing new, a switch of policy, a
-# retired landing file, a failing build and its publication, an upgrade): the models, snapshot
+# retired landing file, a failing build and its publication): the models, snapshot
 # and seed, and the singular tests (tests/privacy/, tests/audit/), which decide publication;
 # not the generic data tests of the models' YAML. Those run on Athena in the builds of the
 # history below that read new data and in the hostile landing's build
