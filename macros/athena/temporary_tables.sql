@@ -3,9 +3,8 @@
     rebuilt table before the swap), so emails too. Where they live, and what is left of them after
     a build that failed or was killed:
       - an incremental model's merge source (<model>__dbt_tmp) is built in the restricted schema
-        <prefix>_stedi_tmp (temp_schema, macros/ledger/landing_files.sql ledger_config and
-        macros/trusted/incremental_readings.sql removable_rows_config), which no analyst role is
-        granted;
+        <prefix>_stedi_tmp (temp_schema, macros/engine/merge_config.sql), which no analyst role
+        is granted;
       - a table's rebuild (<model>__ha) and a split CTAS (<model>__tmp_not_partitioned) can only
         be built in the model's own schema (dbt-athena has no setting for them), for the moment of
         the swap.

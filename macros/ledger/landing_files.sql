@@ -159,70 +159,30 @@
 {%- endmacro %}
 
 {#-
-    The merge every ledger uses, on both engines: a row whose landing_record_count is 0 deletes
-    its row, any other replaces or adds it. One statement, so a run's whole change to a ledger is
-    one commit (one Iceberg snapshot on Athena, none when nothing changes). Rows are matched on
-    their ledger_day too, whose month is the Iceberg partition: Trino's dynamic filter then reads
-    only the target's months (and files) that the run's rows fall on. Month, not day: Athena
-    writes at most 100 partitions a statement, and a first build or a late consent over more
-    than 100 days would otherwise be split into several commits.
+    The files (full paths) to read again for the customers or devices whose withheld readings now
+    count: `withheld_now_admitted` is the query of their withheld rows, in the ledger model. Every
+    file when a row's file is unknown ('*'); none unless this is an incremental build. Files read as
+    new in this run are left out: their records are read anyway. `files` is the run's one listing
+    of the landing files (on Athena a listing is a scan).
+    Why before the model runs: the files to read again prune the landing scan (Athena reads only
+    the files named). Erased customers are not left out here (the erased keys are an ephemeral
+    model, which a query before the model cannot read): their files may be read once more, and
+    the ledger's `admitted`, which leaves them out, takes nothing from them.
 -#}
-{% macro ledger_config() -%}
-    {%- set config = {
-        'materialized': 'incremental',
-        'incremental_strategy': 'merge',
-        'unique_key': ['ledger_day', 'row_key'],
-        'partitioned_by': month_partitions('ledger_day'),
-        'on_schema_change': 'fail',
-        'delete_condition': 'src.landing_record_count = 0',
-        'insert_condition': 'src.landing_record_count > 0',
-        'merge_clauses': {
-            'when_matched': [
-                {'action': 'delete', 'condition': 'DBT_INTERNAL_SOURCE.landing_record_count = 0'},
-                {'action': 'update', 'mode': 'by_name'},
-            ],
-            'when_not_matched': [
-                {'action': 'insert', 'mode': 'by_name', 'condition': 'DBT_INTERNAL_SOURCE.landing_record_count > 0'},
-            ],
-        },
-    } -%}
-    {#- Athena: the merge source, emails and all, in the restricted temporary schema
-        (macros/athena/temporary_tables.sql). -#}
-    {%- do config.update(temporary_schema_config()) -%}
-    {{ return(config) }}
-{%- endmacro %}
-
-{#-
-    The files (full paths) to read again for customers or devices whose withheld readings now
-    count, given the names in their withheld rows: every file when a name is unknown ('*').
-    Files read as new in this run are left out: their records are read anyway. `files` is the
-    run's one listing of the landing files (on Athena a listing is a scan).
--#}
-{% macro files_to_read_again(withheld_names, files, new_files) -%}
+{% macro files_to_read_again(withheld_now_admitted, files, new_files) -%}
+    {%- if not (building() and is_incremental()) -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set names = run_query(
+        "select distinct coalesce(landing_file, '*') from (" ~ withheld_now_admitted ~ ") as admitted"
+    ).columns[0].values() | list -%}
     {%- set again = [] -%}
     {%- for path in files if path not in new_files -%}
-        {%- if '*' in withheld_names or _name_of(path) in withheld_names -%}
+        {%- if '*' in names or _name_of(path) in names -%}
             {%- do again.append(path) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(again) }}
-{%- endmacro %}
-
-{#-
-    The withheld rows of a ledger whose customer or device (`key`) is no longer withheld, by the
-    rule in `holders` (customer_consent or device_consent): the readings to admit. One rule for
-    the compile-time list of files to read again and for the rows the merge removes. The keys
-    `erased` selects (macros/privacy/erasure.sql) are never admitted: their rows are erased.
--#}
-{% macro withheld_rows_now_admitted(ledger, key, holders, erased) -%}
-    select ledger.*
-    from {{ ledger }} as ledger
-    left join ({{ holders }}) as holders
-        on ledger.{{ key }} = holders.{{ key }}
-    where
-        {{ is_ledger_row('withheld', 'ledger') }}
-        and not coalesce(holders.is_withheld, false)
-        and ledger.{{ key }} not in ({{ erased }})
 {%- endmacro %}
 
 {#- When this run started, as a timestamp(6) literal both engines read the same way. -#}

@@ -7,79 +7,10 @@
     whoever else claims it). The rule is applied where the landing records are read, in the base
     models of staging: a record of an erased customer keeps only its landing file and reads as
     reject_reason 'erased', so nothing after staging ever sees its values.
-    The ledgers drop the rows they took before the request (ledger_erasure_rows), the consent
+    The ledgers drop the rows they took before the request (their erasure_rows), the consent
     history drops its versions (erase_from_consent_history), and on Athena the Iceberg history
     that still holds them is expired (purge_erased_history, on-run-end).
 -#}
-
-{#- `erased` (the relation erased_emails or erased_serial_numbers) as the ledger's key column `key`. -#}
-{% macro erased_keys_of(erased, key) -%}
-    select {{ 'email' if key == 'customer_email' else key }} as {{ key }} from {{ erased }} as erased_keys
-{%- endmacro %}
-
-{#-
-    The ledger rows of the new files' erased records (`new_records`, with landing_file and
-    reject_reason): one `erased` row per file with its count, no value of the records.
-    `value_columns` are the ledger's value columns as (name, type) pairs, in order.
--#}
-{% macro erased_rows_of_new_files(new_records, value_columns) -%}
-    select
-        'erased' as row_type,
-        'erased|' || landing_file as row_key,
-        landing_file,
-        cast(null as varchar) as reject_reason,
-        {%- for name, type in value_columns %}
-        cast(null as {{ type }}) as {{ name }},
-        {%- endfor %}
-        count(*) as landing_record_count
-
-    from {{ new_records }}
-    where reject_reason = 'erased'
-    group by landing_file
-{%- endmacro %}
-
-{#-
-    For the incremental run of a ledger: its rows holding an erased `key` (customer_email or
-    serial_number, one of the `erased` CTE's keys) leave (a count of 0 deletes a row), and one
-    `erased` row, its files unknown ('*'), adds their records to what it counted before.
--#}
-{% macro ledger_erasure_rows(ledger, key, erased, value_columns) -%}
-    {%- set is_erased -%}
-        ledger.row_type in ('reading', 'withheld', 'rejected', 'retired')
-        and ledger.{{ key }} in (select {{ key }} from {{ erased }})
-    {%- endset %}
-    select
-        ledger.row_type,
-        ledger.row_key,
-        ledger.landing_file,
-        ledger.reject_reason,
-        {%- for name, type in value_columns %}
-        ledger.{{ name }},
-        {%- endfor %}
-        0 as landing_record_count
-
-    from {{ ledger }} as ledger
-    where {{ is_erased }}
-
-    union all
-
-    select
-        'erased' as row_type,
-        'erased|*' as row_key,
-        cast(null as varchar) as landing_file,
-        cast(null as varchar) as reject_reason,
-        {%- for name, type in value_columns %}
-        cast(null as {{ type }}) as {{ name }},
-        {%- endfor %}
-        sum(ledger.landing_record_count) + coalesce(max(unknown_files.landing_record_count), 0)
-        as landing_record_count
-
-    from {{ ledger }} as ledger
-    left join {{ ledger }} as unknown_files
-        on unknown_files.ledger_day = {{ non_reading_ledger_day() }} and unknown_files.row_key = 'erased|*'
-    where {{ is_erased }}
-    having count(*) > 0
-{%- endmacro %}
 
 {#-
     Post-hook of every snapshot (dbt_project.yml): the versions of erased customers leave a

@@ -18,35 +18,6 @@
 -#}
 
 {#-
-    The merge of a table kept this way, on both engines: a row whose read_at is null deletes its
-    row (it is never inserted), any other replaces or adds it. `unique_key` is the table's grain,
-    with its partition column first.
--#}
-{% macro removable_rows_config(unique_key) -%}
-    {%- set config = {
-        'materialized': 'incremental',
-        'incremental_strategy': 'merge',
-        'unique_key': unique_key,
-        'on_schema_change': 'fail',
-        'delete_condition': 'src.read_at is null',
-        'insert_condition': 'src.read_at is not null',
-        'merge_clauses': {
-            'when_matched': [
-                {'action': 'delete', 'condition': 'DBT_INTERNAL_SOURCE.read_at is null'},
-                {'action': 'update', 'mode': 'by_name'},
-            ],
-            'when_not_matched': [
-                {'action': 'insert', 'mode': 'by_name', 'condition': 'DBT_INTERNAL_SOURCE.read_at is not null'},
-            ],
-        },
-    } -%}
-    {#- Athena: the merge source, emails and all, in the restricted temporary schema
-        (macros/athena/temporary_tables.sql). -#}
-    {%- do config.update(temporary_schema_config()) -%}
-    {{ return(config) }}
-{%- endmacro %}
-
-{#-
     The table's watermark (the newest read_at of its rows) as a timestamp literal, read once when
     the model runs; none on a full build or while the table is empty (then everything is new).
     A table built before it had read_at is refused, naming the rebuild that mends it.
@@ -111,23 +82,12 @@
 {%- endmacro %}
 
 {#-
-    `relation` lacks `column`: stop with what happened (`why`) and the command that mends it,
-    rather than let the first query that names the column fail.
--#}
-{% macro refuse_a_table_without(column, why, rebuild) -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-    {%- if column not in columns -%}
-        {%- do exceptions.raise_compiler_error(this ~ " " ~ why ~ ". Rebuild it and what depends on it once: " ~ rebuild) -%}
-    {%- endif -%}
-{%- endmacro %}
-
-{#-
     The merge source of a table kept this way, from two CTEs of the model: `due`, the rows it
     should hold of what the run looked at, and `redone`, the rows it holds of the same (none on a
     full build). `columns` are the table's columns but read_at, in its order; `key` its grain.
       - a row due that the table lacks, or holds otherwise, is written (a full build: every row);
       - a row the table holds that is no longer due is written with a null read_at, which
-        deletes it (removable_rows_config);
+        deletes it (the models' merge_config);
     rows that would not change are left out, so a run with nothing to change merges nothing.
     One full outer join, so that each CTE is read once: Trino inlines a CTE at every reference.
 -#}

@@ -1,8 +1,11 @@
 {{
     config(
         s3_data_dir=zone_location('accelerometer/trusted'),
-        partitioned_by=month_partitions('reading_at'),
-        **removable_rows_config(['reading_at', 'customer_email', 'reading_epoch_ms', 'x', 'y', 'z'])
+        **merge_config(
+            unique_key=['reading_at', 'customer_email', 'reading_epoch_ms', 'x', 'y', 'z'],
+            delete_when='row.read_at is null',
+            partitioned_by=month_partitions('reading_at')
+        )
     )
 }}
 -- Accelerometer readings of customers with research consent that count under the consent policy.

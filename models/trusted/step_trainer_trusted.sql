@@ -1,8 +1,11 @@
 {{
     config(
         s3_data_dir=zone_location('step_trainer/trusted'),
-        partitioned_by=month_partitions('reading_at'),
-        **removable_rows_config(['reading_at', 'serial_number', 'reading_epoch_ms'])
+        **merge_config(
+            unique_key=['reading_at', 'serial_number', 'reading_epoch_ms'],
+            delete_when='row.read_at is null',
+            partitioned_by=month_partitions('reading_at')
+        )
     )
 }}
 -- Step-trainer readings of devices owned by exactly one of the customers whose data the model
