@@ -336,17 +336,33 @@ class DbtProject:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace `old` (which must occur exactly once) by `new` in the project file `path`."""
+    """Replace `old` by `new` in the project file `path`: a mutation of the code a test breaks.
+
+    `old` is matched by its words, not its layout: any run of whitespace in the file (spaces, a
+    line break and an indent) matches any run in `old`, so re-indenting or re-wrapping the code
+    does not break a mutation; only a change of what the code says does, and then the test says so.
+    `old` must occur exactly once. The match keeps the file's own leading indent and trailing line
+    break, and `new` is written without its own: a removed line leaves a blank one.
+    """
 
     path: str
     old: str
     new: str
 
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(r"\s+".join(re.escape(word) for word in self.old.split()))
+
+    def applied_to(self, code: str) -> str:
+        found = list(self.pattern().finditer(code))
+        assert len(found) == 1, (
+            f"{self.old!r} is in {self.path} {len(found)} times, not once: update this test"
+        )
+        start, end = found[0].span()
+        return code[:start] + self.new.strip() + code[end:]
+
     def apply(self, project_dir: Path) -> None:
         file = project_dir / self.path
-        code = file.read_text()
-        assert code.count(self.old) == 1, f"{self.old!r} is no longer in {self.path}: update this test"
-        file.write_text(code.replace(self.old, self.new))
+        file.write_text(self.applied_to(file.read_text()))
 
 
 @dataclass(frozen=True)

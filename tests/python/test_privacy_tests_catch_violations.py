@@ -1,8 +1,9 @@
 """Each privacy test fails when the rule it guards is removed from the models.
 
-A private copy of the project gets one rule taken out (a small, exact text edit of the model or
-macro that holds it); its models are built on generated data with every defect, and the privacy
-test guarding that rule must then fail. The same tests pass on the real project in the end-to-end
+A private copy of the project gets one rule taken out (a small edit of the model or macro that
+holds it, found by its words, not its layout: conftest.Edit, checked by test_mutations.py); its
+models are built on generated data with every defect, and the privacy test guarding that rule
+must then fail. The same tests pass on the real project in the end-to-end
 build, so a failure here can only come from the removed rule.
 
 Each privacy test then stores its failing rows in the audit schema for whoever investigates;

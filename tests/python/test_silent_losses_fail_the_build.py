@@ -17,22 +17,24 @@ import pytest
 
 from conftest import DbtProject, Edit, Landing, copy_project
 
-CONSENT_FILTER_END = "    ) }}\n\n)"
+# The end of each trusted reading table's consent filter: a loss added after it drops readings
+# the rules admit.
+CONSENT_FILTER_END = "research_consent_epoch_ms'\n    ) }}"
 
 SILENT_LOSSES = [
     pytest.param(
         Edit(
             "models/trusted/accelerometer_trusted.sql",
-            CONSENT_FILTER_END,
-            "    ) }}\n    and readings.x >= 0\n\n)",
+            "'consenting_customers." + CONSENT_FILTER_END,
+            "'consenting_customers." + CONSENT_FILTER_END + "\n    and readings.x >= 0",
         ),
         id="accelerometer-trusted-drops-negative-x",
     ),
     pytest.param(
         Edit(
             "models/trusted/step_trainer_trusted.sql",
-            CONSENT_FILTER_END,
-            "    ) }}\n    and readings.distance_from_object < 400\n\n)",
+            "'curated_owners." + CONSENT_FILTER_END,
+            "'curated_owners." + CONSENT_FILTER_END + "\n    and readings.distance_from_object < 400",
         ),
         id="step-trainer-trusted-drops-far-distances",
     ),
