@@ -2,7 +2,8 @@
 -- version of its customer, or the newest version, excluded without research consent, trusted,
 -- or curated when the rules admit at least one of the customer's accelerometer readings. The
 -- fates come from the landing records and the readings the rules admit, not from the models that
--- apply the rules; records found elsewhere, or nowhere, are `unexplained`. Counts only.
+-- apply the rules; records found elsewhere, or nowhere, are `unexplained`. Counts only: one row
+-- per outcome, reason and place.
 {%- set quarantine = ref('quarantined_customer_records') %}
 with
 
@@ -12,11 +13,15 @@ records as (
 
 ),
 
+-- A rejected record must lack something a usable record has: one that lacks nothing is
+-- `complete_record_rejected`, which belongs in no quarantine.
 rejected as (
 
     select
-        *,
-        1 as landing_record_count
+        reject_reason,
+        1 as landing_record_count,
+        email is not null and {{ is_valid_email('email') }} and last_update_epoch_ms is not null
+            as is_complete
 
     from records
     where reject_reason is not null and reject_reason != 'erased'
@@ -93,16 +98,62 @@ customers as (
 
 ),
 
+-- Each reason's rejected records, and how many the quarantine holds of that reason.
+rejected_by_reason as (
+
+    select
+        reject_reason,
+        sum(landing_record_count) as landing_record_count
+
+    from rejected
+    group by reject_reason
+
+),
+
+quarantined_by_reason as (
+
+    select
+        reject_reason,
+        sum(landing_record_count) as found_count
+
+    from {{ quarantine }}
+    group by reject_reason
+
+),
+
+-- Each group of records with where the rules put it (expected_in) and where it is (found_in).
 placed as (
 
-    {{ rejected_fates(
-        'rejected', quarantine,
-        'email is not null and ' ~ is_valid_email('email') ~ ' and last_update_epoch_ms is not null'
-    ) }}
+    -- Rejected: in the quarantine, as many of each reason as were rejected.
+    select
+        'rejected' as expected_outcome,
+        case
+            when rejected.is_complete then 'complete_record_rejected'
+            else rejected.reject_reason
+        end as reason,
+        case
+            when rejected.is_complete then 'no quarantine'
+            else '{{ quarantine.identifier }}'
+        end as expected_in,
+        {{ found_in(quarantine.identifier, 'quarantined.found_count', 'by_reason.landing_record_count') }}
+            as found_in,
+        rejected.landing_record_count
+    from rejected
+    inner join rejected_by_reason as by_reason
+        on rejected.reject_reason = by_reason.reject_reason
+    left join quarantined_by_reason as quarantined
+        on rejected.reject_reason = quarantined.reject_reason
 
     union all
 
-    {{ erased_fates('erased') }}
+    -- Erased: counted, nothing of them kept (tests/privacy/assert_no_erased_customer_anywhere).
+    select
+        'erased' as expected_outcome,
+        'erasure_request' as reason,
+        'nowhere' as expected_in,
+        'nowhere' as found_in,
+        landing_record_count
+    from erased
 
     union all
 
@@ -132,9 +183,26 @@ placed as (
 
 ),
 
+-- Records found where the rules put them have their expected outcome; any others are unexplained.
+judged as (
+
+    select
+        *,
+        case when found_in = expected_in then expected_outcome else 'unexplained' end as outcome
+
+    from placed
+
+),
+
 final as (
 
-    {{ reconciled('placed') }}
+    select
+        outcome,
+        reason,
+        found_in,
+        cast(sum(landing_record_count) as bigint) as landing_record_count
+    from judged
+    group by outcome, reason, found_in
 
 )
 

@@ -1,6 +1,7 @@
 -- Where each step-trainer landing record is, against where the rules put it. The fates come from
 -- the ledger and reconciliation_step_trainer_expected, not from the models that apply the rules;
--- records found elsewhere, or nowhere, are `unexplained`. Counts only.
+-- records found elsewhere, or nowhere, are `unexplained`. Counts only: one row per outcome, reason
+-- and place.
 {%- set quarantine = ref('quarantined_step_trainer_readings') %}
 {%- set unattributed = "('unknown_serial_number', 'ambiguous_serial_number', 'conflicting_reading')" %}
 {%- set in_trusted = found_in('step_trainer_trusted', 'trusted.found_count', '1') %}
@@ -15,9 +16,18 @@ ledger as (
 
 ),
 
+-- A rejected record must lack something a usable record has: one that lacks nothing is
+-- `complete_record_rejected`, which belongs in no quarantine.
 rejected as (
 
-    select * from ledger
+    select
+        reject_reason,
+        landing_record_count,
+        serial_number is not null and reading_epoch_ms is not null
+        and distance_from_object is not null
+            as is_complete
+
+    from ledger
     where {{ is_ledger_row('rejected') }}
 
 ),
@@ -87,24 +97,97 @@ pairs as (
 
 ),
 
+-- Each reason's rejected records, and how many the quarantine holds of that reason.
+rejected_by_reason as (
+
+    select
+        reject_reason,
+        sum(landing_record_count) as landing_record_count
+
+    from rejected
+    group by reject_reason
+
+),
+
+quarantined_by_reason as (
+
+    select
+        reject_reason,
+        sum(landing_record_count) as found_count
+
+    from {{ quarantine }}
+    group by reject_reason
+
+),
+
+-- Each group of records with where the rules put it (expected_in) and where it is (found_in).
 placed as (
 
-    {{ rejected_fates(
-        'rejected', quarantine,
-        'serial_number is not null and reading_epoch_ms is not null and distance_from_object is not null'
-    ) }}
+    -- Rejected: in the quarantine, as many of each reason as were rejected.
+    select
+        'rejected' as expected_outcome,
+        case
+            when rejected.is_complete then 'complete_record_rejected'
+            else rejected.reject_reason
+        end as reason,
+        case
+            when rejected.is_complete then 'no quarantine'
+            else '{{ quarantine.identifier }}'
+        end as expected_in,
+        {{ found_in(quarantine.identifier, 'quarantined.found_count', 'by_reason.landing_record_count') }}
+            as found_in,
+        rejected.landing_record_count
+    from rejected
+    inner join rejected_by_reason as by_reason
+        on rejected.reject_reason = by_reason.reject_reason
+    left join quarantined_by_reason as quarantined
+        on rejected.reject_reason = quarantined.reject_reason
 
     union all
 
-    {{ erased_fates('erased') }}
+    -- Erased: counted, nothing of them kept (tests/privacy/assert_no_erased_customer_anywhere).
+    select
+        'erased' as expected_outcome,
+        'erasure_request' as reason,
+        'nowhere' as expected_in,
+        'nowhere' as found_in,
+        landing_record_count
+    from erased
 
     union all
 
-    {{ retired_fates('retired') }}
+    -- Withheld, then admitted after the landing zone's retention deleted their files: a count.
+    select
+        'excluded' as expected_outcome,
+        'landing_file_retired' as reason,
+        'nowhere' as expected_in,
+        'nowhere' as found_in,
+        landing_record_count
+    from retired
 
     union all
 
-    {{ withheld_and_collapsed_fates('withheld', 'readings') }}
+    -- Withheld when read, for want of consent: counted in the ledger, copied nowhere. Should the
+    -- owner consent now, or be no customer, the ledger should have read them again.
+    select
+        'excluded' as expected_outcome,
+        case when lacks_consent then 'no_research_consent' else 'withheld_without_cause' end as reason,
+        'nowhere' as expected_in,
+        case when lacks_consent then 'nowhere' else 'ledger only' end as found_in,
+        landing_record_count
+    from withheld
+
+    union all
+
+    -- A reading landed k times is one reading and k - 1 duplicates.
+    select
+        'collapsed' as expected_outcome,
+        'exact_duplicate' as reason,
+        'nowhere' as expected_in,
+        'nowhere' as found_in,
+        landing_record_count - 1 as landing_record_count
+    from readings
+    where landing_record_count > 1
 
     union all
 
@@ -149,13 +232,50 @@ placed as (
 
 ),
 
+-- Records found where the rules put them have their expected outcome; any others are unexplained.
+judged as (
+
+    select
+        *,
+        case when found_in = expected_in then expected_outcome else 'unexplained' end as outcome
+
+    from placed
+
+),
+
+-- The records the ledger's files held that its other rows do not account for: lost, or counted
+-- twice, while reading (none, or one row).
+unaccounted as (
+
+    select
+        sum(
+            case when row_type = 'file' then landing_record_count else -landing_record_count end
+        ) as balance
+
+    from ledger
+    where row_type in ('file', 'rejected', 'withheld', 'reading', 'erased', 'retired')
+
+),
+
 final as (
 
-    {{ reconciled('placed') }}
+    select
+        outcome,
+        reason,
+        found_in,
+        cast(sum(landing_record_count) as bigint) as landing_record_count
+    from judged
+    group by outcome, reason, found_in
 
     union all
 
-    {{ unaccounted_ledger_records('ledger') }}
+    select
+        'unexplained' as outcome,
+        case when balance > 0 then 'not_in_the_ledger' else 'counted_twice_in_the_ledger' end as reason,
+        'nowhere' as found_in,
+        cast(abs(balance) as bigint) as landing_record_count
+    from unaccounted
+    where balance != 0
 
 )
 
