@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stedi.dbt_command import dbt_command, dbt_environment, without_caller_settings, work_profiles
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ATHENA_CLIENT = ROOT / "tests" / "python" / "athena_client"
@@ -171,7 +173,7 @@ def checked(step: str, measured: Measured) -> Measured:
 
 def clean_env() -> dict[str, str]:
     """The caller's environment without their own STEDI_, DBT_ and AWS_ settings."""
-    return {key: value for key, value in os.environ.items() if not key.startswith(("STEDI_", "DBT_", "AWS_"))}
+    return without_caller_settings()
 
 
 # -- landing data ------------------------------------------------------------------------------------
@@ -416,36 +418,25 @@ class DbtProject:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.profiles = self.work / "profiles"
-        self.profiles.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / "profiles.example.yml", self.profiles / "profiles.yml")
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.profiles = work_profiles(ROOT, self.work)
         (self.work / "exports").mkdir(exist_ok=True)
 
     def env(self) -> dict[str, str]:
-        env = clean_env()
-        env.update(
-            DBT_PROFILES_DIR=str(self.profiles),
-            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-            STEDI_DUCKDB_PATH=str(self.work / "stedi.duckdb"),
-            STEDI_EXPORT_DIR=str(self.work / "exports"),
+        return dbt_environment(
+            self.profiles, str(self.work / "stedi.duckdb"), self.work / "exports", self.extra_env
         )
-        env.update(self.extra_env)
-        return env
 
     def run(self, step: str, *args: str, target_path: Path) -> Measured:
         """One dbt command, measured; the bench fails with dbt's output tail when dbt fails."""
-        command = [
-            str(BIN / "dbt"),
-            *args,
-            "--project-dir",
-            str(ROOT),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(self.work / "logs"),
-            "--vars",
-            json.dumps(self.variables),
-        ]
+        command = dbt_command(
+            BIN / "dbt",
+            args,
+            project_dir=ROOT,
+            target_path=target_path,
+            log_path=self.work / "logs",
+            variables=self.variables,
+        )
         print(f"  {step}: dbt {' '.join(args)} ...", flush=True)
         measured = checked(
             step, measure(command, env=self.env(), cwd=self.work, log=self.work / f"{step}.log")

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from stedi.dbt_command import dbt_command, dbt_environment, without_caller_settings, work_profiles
+
 if TYPE_CHECKING:
     from athena_local import AthenaLocal
 
@@ -226,34 +228,25 @@ class DbtProject:
         self.duckdb_path = work_dir / "stedi.duckdb"
         self.export_dir = work_dir / "exports"
         self.export_dir.mkdir(parents=True, exist_ok=True)
-        profiles_dir = work_dir / "profiles"
-        profiles_dir.mkdir(exist_ok=True)
-        shutil.copy(PROJECT_ROOT / "profiles.example.yml", profiles_dir / "profiles.yml")
-        self.profiles_dir = profiles_dir
+        self.profiles_dir = work_profiles(PROJECT_ROOT, work_dir)
         self._runs = 0
         self._last_parse_key = ""
 
     @staticmethod
     def base_env() -> dict[str, str]:
         """The test process's environment without the developer's own STEDI_, DBT_ and AWS_ settings."""
-        return {
-            key: value for key, value in os.environ.items() if not key.startswith(("STEDI_", "DBT_", "AWS_"))
-        }
+        return without_caller_settings()
 
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        env = self.base_env()
-        env.update(
-            DBT_PROFILES_DIR=str(self.profiles_dir),
-            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        return dbt_environment(
+            self.profiles_dir,
             # relative to the folder dbt runs in (work_dir): the same profile in every test, so
             # that a parse made by one test serves another (dbt re-parses all for a new profile)
-            STEDI_DUCKDB_PATH=self.duckdb_path.name,
-            STEDI_EXPORT_DIR=str(self.export_dir),
+            self.duckdb_path.name,
+            self.export_dir,
             # what the Parquet export records as the project's version (make sets a commit)
-            STEDI_VERSION="test-build",
+            {"STEDI_VERSION": "test-build", **(extra or {})},
         )
-        env.update(extra or {})
-        return env
 
     def dbt(
         self,
@@ -284,18 +277,14 @@ class DbtProject:
         if parsed.exists():
             target_path.mkdir(parents=True, exist_ok=True)
             shutil.copy(parsed, target_path / "partial_parse.msgpack")
-        command = [
-            str(BIN / "dbt"),
-            *args,
-            "--project-dir",
-            str(self.project_dir),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(self.work_dir / "logs"),
-            "--vars",
-            json.dumps(dict(variables)),
-        ]
+        command = dbt_command(
+            BIN / "dbt",
+            args,
+            project_dir=self.project_dir,
+            target_path=target_path,
+            log_path=self.work_dir / "logs",
+            variables=variables,
+        )
         started = time.monotonic()
         completed = subprocess.run(
             command, cwd=self.work_dir, env=run_env, capture_output=True, text=True, check=False
