@@ -15,7 +15,7 @@
     made, and the run that first applied it. A request is logged only once the models that keep
     history (the ledgers, the consent history, the trusted readings) have erased in this run (they
     come first), and a run that logs a new request expires the Iceberg history on Athena at its
-    end (macros/privacy/erasure.sql, purge_erased_history). Rows are only added, never changed.
+    end (macros/privacy/purge_erased_history.sql). Rows are only added, never changed.
     Nothing outside the audit zone reads it: the trusted readings find erased customers in the
     requests themselves (customers_to_redo).
 -#}

@@ -2,7 +2,7 @@
 -- Fields are read by their JSON type, never coerced (macros/landing/landing_json.sql), and checked
 -- against the contract's plausible values (macros/cleaning/plausible_values.sql).
 -- A reading of a device that a customer to erase names keeps nothing but its file
--- (macros/privacy/erasure.sql).
+-- (models/privacy/erased_serial_numbers).
 with
 
 source as (
