@@ -21,24 +21,6 @@ consent as (
 
 ),
 
--- A rejected record must lack something a usable record has: one that lacks nothing is
--- `complete_record_rejected`, which belongs in no quarantine.
-rejected as (
-
-    select
-        reject_reason,
-        landing_record_count,
-        customer_email is not null and reading_epoch_ms is not null
-        and x is not null and y is not null and z is not null
-        and {{ is_plausible_acceleration('x') }} and {{ is_plausible_acceleration('y') }}
-        and {{ is_plausible_acceleration('z') }}
-            as is_complete
-
-    from ledger
-    where {{ is_ledger_row('rejected') }}
-
-),
-
 erased as (
 
     select * from ledger
@@ -101,51 +83,19 @@ trusted as (
 
 ),
 
--- Each reason's rejected records, and how many the quarantine holds of that reason.
-rejected_by_reason as (
-
-    select
-        reject_reason,
-        sum(landing_record_count) as landing_record_count
-
-    from rejected
-    group by reject_reason
-
-),
-
-quarantined_by_reason as (
-
-    select
-        reject_reason,
-        sum(landing_record_count) as found_count
-
-    from {{ quarantine }}
-    group by reject_reason
-
-),
-
 -- Each group of records with where the rules put it (expected_in) and where it is (found_in).
 placed as (
 
-    -- Rejected: in the quarantine, as many of each reason as were rejected.
+    -- Rejected: in the quarantine, as many of each reason as were rejected
+    -- (reconciliation_rejected_records).
     select
         'rejected' as expected_outcome,
-        case
-            when rejected.is_complete then 'complete_record_rejected'
-            else rejected.reject_reason
-        end as reason,
-        case
-            when rejected.is_complete then 'no quarantine'
-            else '{{ quarantine.identifier }}'
-        end as expected_in,
-        {{ found_in(quarantine.identifier, 'quarantined.found_count', 'by_reason.landing_record_count') }}
-            as found_in,
-        rejected.landing_record_count
-    from rejected
-    inner join rejected_by_reason as by_reason
-        on rejected.reject_reason = by_reason.reject_reason
-    left join quarantined_by_reason as quarantined
-        on rejected.reject_reason = quarantined.reject_reason
+        reason,
+        expected_in,
+        found_in,
+        landing_record_count
+    from {{ ref('reconciliation_rejected_records') }}
+    where entity = 'accelerometer'
 
     union all
 
