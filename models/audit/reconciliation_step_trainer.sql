@@ -10,26 +10,6 @@
 ) %}
 with
 
-ledger as (
-
-    select * from {{ ref('stg_stedi__step_trainer_ledger') }}
-
-),
-
-erased as (
-
-    select * from ledger
-    where {{ is_ledger_row('erased') }}
-
-),
-
-retired as (
-
-    select * from ledger
-    where {{ is_ledger_row('retired') }}
-
-),
-
 -- Where the rules put each reading the ledger read, and why each withheld one was withheld.
 expected as (
 
@@ -97,25 +77,16 @@ placed as (
 
     union all
 
-    -- Erased: counted, nothing of them kept (tests/privacy/assert_no_erased_customer_anywhere).
+    -- Erased, retired, collapsed, and what the ledger does not account for
+    -- (reconciliation_ledger_records).
     select
-        'erased' as expected_outcome,
-        'erasure_request' as reason,
-        'nowhere' as expected_in,
-        'nowhere' as found_in,
+        expected_outcome,
+        reason,
+        expected_in,
+        found_in,
         landing_record_count
-    from erased
-
-    union all
-
-    -- Withheld, then admitted after the landing zone's retention deleted their files: a count.
-    select
-        'excluded' as expected_outcome,
-        'landing_file_retired' as reason,
-        'nowhere' as expected_in,
-        'nowhere' as found_in,
-        landing_record_count
-    from retired
+    from {{ ref('reconciliation_ledger_records') }}
+    where entity = 'step_trainer'
 
     union all
 
@@ -128,18 +99,6 @@ placed as (
         case when lacks_consent then 'nowhere' else 'ledger only' end as found_in,
         landing_record_count
     from withheld
-
-    union all
-
-    -- A reading landed k times is one reading and k - 1 duplicates.
-    select
-        'collapsed' as expected_outcome,
-        'exact_duplicate' as reason,
-        'nowhere' as expected_in,
-        'nowhere' as found_in,
-        landing_record_count - 1 as landing_record_count
-    from readings
-    where landing_record_count > 1
 
     union all
 
@@ -195,20 +154,6 @@ judged as (
 
 ),
 
--- The records the ledger's files held that its other rows do not account for: lost, or counted
--- twice, while reading (none, or one row).
-unaccounted as (
-
-    select
-        sum(
-            case when row_type = 'file' then landing_record_count else -landing_record_count end
-        ) as balance
-
-    from ledger
-    where row_type in ('file', 'rejected', 'withheld', 'reading', 'erased', 'retired')
-
-),
-
 final as (
 
     select
@@ -218,16 +163,6 @@ final as (
         cast(sum(landing_record_count) as bigint) as landing_record_count
     from judged
     group by outcome, reason, found_in
-
-    union all
-
-    select
-        'unexplained' as outcome,
-        case when balance > 0 then 'not_in_the_ledger' else 'counted_twice_in_the_ledger' end as reason,
-        'nowhere' as found_in,
-        cast(abs(balance) as bigint) as landing_record_count
-    from unaccounted
-    where balance != 0
 
 )
 
