@@ -13,84 +13,21 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import boto3
-import duckdb
 import pytest
 from athena_local import AthenaLocal
+from athena_local.pytest_plugin import REGION, Answer, Ask, aws_client, probe
 
-from conftest import PROJECT_ROOT
-
-REGION = "us-east-1"
 BUCKET = "probe-lake"
 DATABASE = "probes"
 
 
-@dataclass
-class Answer:
-    state: str
-    reason: str
-    rows: list[list[str | None]]
-    execution: dict[str, Any]
-    update_count: int | None
-
-    @property
-    def values(self) -> list[list[str | None]]:
-        """The rows without the label row of a query's result (a query that did not succeed has
-        none: asking for them fails with its state and reason, not with an empty list)."""
-        assert self.state == "SUCCEEDED", f"{self.state}: {self.reason}"
-        return self.rows[1:] if self.execution["StatementType"] == "DML" and self.rows else self.rows
-
-
-Ask = Callable[[str], Answer]
-
-
-def aws_client(athena: AthenaLocal, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=athena.endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
 @pytest.fixture(scope="module")
 def ask(athena: AthenaLocal) -> Ask:
-    aws_client(athena, "s3").create_bucket(Bucket=BUCKET)
-    client = aws_client(athena, "athena")
-
-    def run(sql: str) -> Answer:
-        query_id = client.start_query_execution(
-            QueryString=sql,
-            QueryExecutionContext={"Database": DATABASE},
-            ResultConfiguration={"OutputLocation": f"s3://{BUCKET}/results/"},
-        )["QueryExecutionId"]
-        deadline = time.monotonic() + 120
-        while True:
-            execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-            if execution["Status"]["State"] not in ("QUEUED", "RUNNING") or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        state = execution["Status"]["State"]
-        rows: list[list[str | None]] = []
-        update_count = None
-        if state == "SUCCEEDED":
-            results = client.get_query_results(QueryExecutionId=query_id)
-            rows = [
-                [datum.get("VarCharValue") for datum in row["Data"]] for row in results["ResultSet"]["Rows"]
-            ]
-            update_count = results.get("UpdateCount")
-        return Answer(state, execution["Status"].get("StateChangeReason", ""), rows, execution, update_count)
-
-    assert run(f"CREATE DATABASE IF NOT EXISTS `{DATABASE}`").state == "SUCCEEDED"
-    return run
+    return probe(athena, BUCKET, DATABASE)
 
 
 def test_date_add_of_epoch_milliseconds_overflows_as_on_athena(ask: Ask) -> None:
@@ -212,34 +149,6 @@ def test_openx_json_gunzips_by_name_skips_hidden_files_and_reads_an_array_or_a_b
         "binary.json": (read["binary.json"][0], 0),
     }
     assert read["binary.json"][0] > 1
-
-
-def _athena_macro(name: str) -> str:
-    """The athena__ implementation of a project macro, as written in macros/."""
-    text = "\n".join(path.read_text() for path in (PROJECT_ROOT / "macros").rglob("*.sql"))
-    found = re.search(r"macro athena__" + name + r"\((\w+)\)\s*-%\}(.*?)\{%-?\s*endmacro", text, re.DOTALL)
-    assert found, name
-    return found.group(2).strip()
-
-
-EPOCHS = [0, 1, 999, 1500, -1, -86_400_001, 1_655_564_444_103, 1_655_564_444_999, 4_102_444_800_001]
-
-
-def test_epoch_ms_to_timestamp_is_exact_timestamp_6_and_equals_duckdb(ask: Ask) -> None:
-    template = _athena_macro("epoch_ms_to_timestamp")
-    athena_sql = "SELECT " + ", ".join(
-        template.replace("{{ epoch_ms }}", f"CAST({epoch} AS bigint)") for epoch in EPOCHS
-    )
-    answer = ask(athena_sql)
-    assert answer.state == "SUCCEEDED", answer.reason
-    typed = ask(f"SELECT typeof({template.replace('{{ epoch_ms }}', 'CAST(1 AS bigint)')})")
-    assert typed.values == [["timestamp(6)"]]
-    with duckdb.connect() as local:
-        expected = local.execute(
-            "SELECT "
-            + ", ".join(f"strftime(epoch_ms({epoch}::bigint), '%Y-%m-%d %H:%M:%S.%f')" for epoch in EPOCHS)
-        ).fetchone()
-    assert answer.values == [list(expected)]
 
 
 def test_a_failure_carries_trino_error_name_and_a_query_its_bytes_scanned(ask: Ask) -> None:

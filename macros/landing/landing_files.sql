@@ -82,7 +82,7 @@
 
 {#-
     On Athena no statement lists the files under a prefix without reading them: "$path" alone
-    scans every byte (a probe in tests/python/test_athena_local.py shows it). `stedi land` writes
+    scans every byte (a probe in harness/tests/test_athena_local.py shows it). `stedi land` writes
     the list it makes from S3 into the landing_inventory table, a few bytes a file, and this reads
     that. Without the inventory (landing tables registered another way) it falls back to the scan,
     and says so.

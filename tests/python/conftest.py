@@ -19,14 +19,10 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from stedi.dbt_command import dbt_command, dbt_environment, without_caller_settings, work_profiles
-
-if TYPE_CHECKING:
-    from athena_local import AthenaLocal
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -448,20 +444,6 @@ def clean_landing(tmp_path_factory: pytest.TempPathFactory) -> Landing:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Iterator[Path]:
     yield copy_project(tmp_path / "project")
-
-
-@pytest.fixture(scope="session")
-def athena() -> Iterator[AthenaLocal]:
-    """The local Athena (moto's S3/Glue/STS + Trino behind the Athena API), one per test worker.
-
-    Trino is fetched by `make trino` into ATHENA_LOCAL_HOME (default .athena-local/ of the checkout);
-    a run without it fetches it first.
-    """
-    from athena_local import AthenaLocal
-
-    home = Path(os.environ.get("ATHENA_LOCAL_HOME") or PROJECT_ROOT / ".athena-local")
-    with AthenaLocal(trino_home=home) as running:
-        yield running
 
 
 class PlainCheckout:

@@ -384,12 +384,12 @@ def test_the_ledgers_learn_the_landing_files_from_the_inventory_not_by_reading_t
 def test_the_reading_tables_are_partitioned_by_month_over_more_days_than_one_statement_may_write(
     athena_builds: dict[str, Any], local_athena: AthenaLocal
 ) -> None:
-    """Athena writes at most 100 partitions a statement (the local Athena too:
-    test_athena_local.py), and a lake's readings span years: the ledgers and the trusted reading
-    tables are partitioned by month (of ledger_day, of reading_at), so a first build and a late
-    consent over READING_DAYS days are each one statement a table (the builds are green, equal the
-    local build, and a run with nothing new commits nothing). A reading's ledger_day is its
-    instant's day, every other ledger row's 1970-01-01."""
+    """Athena writes at most 100 partitions a statement (the local Athena too: a probe in
+    harness/tests/test_athena_local.py), and a lake's readings span years: the ledgers and the
+    trusted reading tables are partitioned by month (of ledger_day, of reading_at), so a first
+    build and a late consent over READING_DAYS days are each one statement a table (the builds
+    are green, equal the local build, and a run with nothing new commits nothing). A reading's
+    ledger_day is its instant's day, every other ledger row's 1970-01-01."""
     relations = model_relations(athena_builds["runs"][0].target_path)
     for table, column in [(ledger, "ledger_day") for ledger in LEDGERS] + [
         ("accelerometer_trusted", "reading_at"),
