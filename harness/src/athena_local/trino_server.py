@@ -187,10 +187,12 @@ class TrinoServer:
             # competing with the queries (measured: a hostile-landing dbt build took 130 s of CPU
             # instead of G1's 143 s, 94 s instead of 99 s of wall time).
             "-XX:+UseSerialGC",
-            # Tests send many small queries to a fresh JVM: the C1 compiler alone warms up faster
-            # (measured: a 300-customer dbt build in 61 s instead of 79 s). Override with
-            # ATHENA_LOCAL_JVM_OPTIONS (e.g. "-XX:TieredStopAtLevel=4" for big benchmark data).
-            *os.environ.get("ATHENA_LOCAL_JVM_OPTIONS", "-XX:TieredStopAtLevel=1").split(),
+            # The JVM's default tiered compilation: a test session sends one Trino many builds'
+            # queries, and the C2 compiler's code pays for its warm-up within a few builds
+            # (measured: three Athena test histories, 7 dbt builds, 394 s and 630 s of CPU with
+            # it; 454 s and 685 s with the C1 compiler alone, -XX:TieredStopAtLevel=1). Extra
+            # options: ATHENA_LOCAL_JVM_OPTIONS.
+            *os.environ.get("ATHENA_LOCAL_JVM_OPTIONS", "").split(),
             "-XX:+ExitOnOutOfMemoryError",
             "-Djdk.attach.allowAttachSelf=true",
             "--enable-native-access=ALL-UNNAMED",
