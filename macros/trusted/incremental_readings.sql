@@ -1,6 +1,7 @@
 {#-
-    accelerometer_trusted is incremental: a run merges in what changed since the table last took
-    a reading, instead of rebuilding it from every reading the ledger holds.
+    accelerometer_trusted and step_trainer_trusted are incremental: a run merges in what changed
+    since the table last took a reading, instead of rebuilding it from every reading the ledger
+    holds.
 
     Its watermark is the newest read_at among its rows: the start of the latest run whose ledger
     reading it took (read_at is the ledger row's). Every run stamps what it reads and what it sees
@@ -8,11 +9,13 @@
     dbt_valid_to: macros/engine/snapshot_get_time.sql), so what came after the watermark is what
     the table has not taken yet:
       - the ledger's readings read after it (new files, and withheld readings read again);
-      - every reading of a customer to redo (models/privacy/customers_to_redo): their rows are worked out again
-        from the ledger and those no longer due are deleted.
-    The merge is one statement, so a run's whole change is one commit (one Iceberg snapshot on
-    Athena, none when nothing changed: rows that would not change are left out of it). A run that
-    stops before the merge leaves the watermark where it was, and the next run takes it all.
+      - every reading of a customer to redo (models/privacy/customers_to_redo): their rows are
+        worked out again from the ledger and those no longer due are deleted.
+    Each model's `final` CTE is its merge source (what is written, what is deleted, by the
+    models' merge_config). The merge is one statement, so a run's whole change is one commit (one
+    Iceberg snapshot on Athena, none when nothing changed: rows that would not change are left out
+    of it). A run that stops before the merge leaves the watermark where it was, and the next run
+    takes it all.
     The watermark only moves forward when a row is written, so a run that only deletes looks at
     the same customers again next time, and finds nothing left to do.
 -#}
@@ -62,53 +65,4 @@
 {#- A condition: `column` (a read_at) is after `watermark`; always true without one. -#}
 {% macro read_after_watermark(column, watermark) -%}
     ({{ 'true' if watermark is none else column ~ ' > ' ~ watermark }})
-{%- endmacro %}
-
-{#-
-    The emails of `customers_to_redo` (the model's relation) whose readings a run works out again
-    after `watermark`: those changed after it, or always (changed_at null); nobody without a
-    watermark (a full build works out every reading).
--#}
-{% macro customers_to_redo_after(customers_to_redo, watermark) -%}
-    {%- if watermark is none -%}
-    {#- Nobody, without reading it: a first `dbt run` has no consent history yet (no snapshot). -#}
-    select cast(null as varchar) as email
-    where false
-    {%- else -%}
-    select distinct to_redo.email
-    from {{ customers_to_redo }} as to_redo
-    where to_redo.changed_at is null or to_redo.changed_at > {{ watermark }}
-    {%- endif -%}
-{%- endmacro %}
-
-{#-
-    The merge source of a table kept this way, from two CTEs of the model: `due`, the rows it
-    should hold of what the run looked at, and `redone`, the rows it holds of the same (none on a
-    full build). `columns` are the table's columns but read_at, in its order; `key` its grain.
-      - a row due that the table lacks, or holds otherwise, is written (a full build: every row);
-      - a row the table holds that is no longer due is written with a null read_at, which
-        deletes it (the models' merge_config);
-    rows that would not change are left out, so a run with nothing to change merges nothing.
-    One full outer join, so that each CTE is read once: Trino inlines a CTE at every reference.
--#}
-{% macro removable_rows_change(columns, key) -%}
-    select
-        {%- for column in columns %}
-        case when due.{{ key[0] }} is null then redone.{{ column }} else due.{{ column }} end as {{ column }},
-        {%- endfor %}
-        due.read_at
-    from due
-    full outer join redone
-        on
-            {%- for column in key %}
-            {% if not loop.first %}and {% endif %}due.{{ column }} = redone.{{ column }}
-            {%- endfor %}
-    where
-        due.{{ key[0] }} is null
-        or redone.{{ key[0] }} is null
-        or not (
-            {%- for column in columns + ['read_at'] %}
-            {% if not loop.first %}and {% endif %}due.{{ column }} = redone.{{ column }}
-            {%- endfor %}
-        )
 {%- endmacro %}

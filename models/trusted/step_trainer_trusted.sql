@@ -11,9 +11,10 @@
 -- Step-trainer readings of devices owned by exactly one of the customers whose data the model
 -- may be trained on (customers_with_trusted_readings, whom customers_curated publishes), that
 -- count under the consent policy (the owner's research consent).
--- Incremental (macros/trusted/incremental_readings.sql): a run takes the readings the ledger read
--- since the table last took one, and works out again every reading of a device whose owner
--- changed, became or stopped being curated, or whose consent changed, since then.
+-- Incremental: a run takes the readings the ledger read since the table last took one (its
+-- watermark), and works out again every reading of a device whose owner changed, became or
+-- stopped being curated, or whose consent changed, since then (the watermark and the policy
+-- switch: macros/trusted/incremental_readings.sql).
 {#- Set here, outside the incremental branch, so that dbt sees each dependency when it parses. -#}
 {%- set customers_to_redo = ref('customers_to_redo') %}
 {%- set owners = ref('device_owners') %}
@@ -97,7 +98,9 @@ devices_to_redo as {{ materialized_cte() }} (
 
     select devices_now.serial_number
     from devices_now
-    where devices_now.customer_email in (select to_redo.email from ({{ customers_to_redo_after(customers_to_redo, watermark) }}) as to_redo)
+    inner join {{ customers_to_redo }} as customers_to_redo
+        on devices_now.customer_email = customers_to_redo.email
+    where customers_to_redo.changed_at is null or customers_to_redo.changed_at > {{ watermark }}
 
 ),
 {%- endif %}
@@ -152,19 +155,57 @@ redone as (
 
 ),
 
--- Readings due that the table lacks or holds otherwise (a full build: all of them), and rows
--- of those devices and instants that are no longer due, with a null read_at that deletes them.
+-- The merge source: what changes, by the key (device, instant) of each row.
+--   - a reading due that the table lacks, or holds otherwise, is written (a full build: every
+--     reading due);
+--   - a row the table holds at those instants and of those devices that is no longer due is
+--     written with a null read_at, which deletes it (delete_when in the config above);
+--   - rows that would not change are left out, so a run with nothing to change merges nothing.
+-- One full outer join, so that each CTE is read once: Trino inlines a CTE at every reference.
 final as (
 
-    {{
-        removable_rows_change(
-            [
-                'serial_number', 'customer_email', 'reading_at', 'reading_epoch_ms', 'distance_from_object',
-                'consent_policy',
-            ],
-            ['serial_number', 'reading_epoch_ms']
+    select
+        coalesce(due.serial_number, redone.serial_number) as serial_number,
+        case
+            when due.serial_number is null then redone.customer_email
+            else due.customer_email
+        end as customer_email,
+        case
+            when due.serial_number is null then redone.reading_at
+            else due.reading_at
+        end as reading_at,
+        case
+            when due.serial_number is null then redone.reading_epoch_ms
+            else due.reading_epoch_ms
+        end as reading_epoch_ms,
+        case
+            when due.serial_number is null then redone.distance_from_object
+            else due.distance_from_object
+        end as distance_from_object,
+        case
+            when due.serial_number is null then redone.consent_policy
+            else due.consent_policy
+        end as consent_policy,
+        -- null for a row no longer due: it deletes the row (delete_when above)
+        case when due.serial_number is null then null else due.read_at end as read_at
+
+    from due
+    full outer join redone
+        on
+            due.serial_number = redone.serial_number
+            and due.reading_epoch_ms = redone.reading_epoch_ms
+    where
+        due.serial_number is null
+        or redone.serial_number is null
+        or not (
+            due.serial_number = redone.serial_number
+            and due.customer_email = redone.customer_email
+            and due.reading_at = redone.reading_at
+            and due.reading_epoch_ms = redone.reading_epoch_ms
+            and due.distance_from_object = redone.distance_from_object
+            and due.consent_policy = redone.consent_policy
+            and due.read_at = redone.read_at
         )
-    }}
 
 )
 
