@@ -19,10 +19,15 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from hostile_landing import HostileLanding
 from stedi.dbt_command import dbt_command, dbt_environment, without_caller_settings, work_profiles
+
+if TYPE_CHECKING:
+    from athena_local import AthenaLocal
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -46,6 +51,13 @@ CONSENT_POLICIES = ("as_of_consent", "any_time")
 # The test modules that use the session fixture plain_checkout: the scheduler keeps them on one
 # worker, so its build is made once.
 PLAIN_CHECKOUT_MODULES = ("test_plain_dbt.py", "test_docs_site.py")
+
+# The tests that use the session fixture hostile_lake_on_athena: on one worker, so the lake is
+# built once (an Athena build of about a minute and a half).
+HOSTILE_LAKE_ON_ATHENA_TESTS = (
+    "test_hostile_landing.py::test_every_hostile_case_ends_the_same_on_athena",
+    "test_publication.py::test_on_athena_published_tables_stay_on_the_last_good_state_through_a_failing_full_refresh",
+)
 
 
 # The modules that take longest (`make test` prints the slowest tests), slowest first: the
@@ -87,6 +99,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
             parameter = name.rpartition("[")[2].rstrip("]") if name.endswith("]") else ""
             if module.rsplit("/", 1)[-1] in PLAIN_CHECKOUT_MODULES:
                 return "plain-checkout"  # one worker: they share the plain_checkout build
+            if f"{module.rsplit('/', 1)[-1]}::{name}" in HOSTILE_LAKE_ON_ATHENA_TESTS:
+                return "hostile-lake-on-athena"  # one worker: they share its build
             return f"{module}|{parameter}" if parameter in CONSENT_POLICIES else module
 
     return ModuleAndPolicyScheduling(config, log)
@@ -465,6 +479,54 @@ class PlainCheckout:
         return subprocess.run(
             ["dbt", *args], cwd=self.root, env=self.env(), capture_output=True, text=True, check=False
         )
+
+
+@dataclass(frozen=True)
+class HostileLakeOnAthena:
+    """The hostile landing set (hostile_landing.py) landed in the local Athena and built once, and
+    what that first build made of it, recorded before any test changes the lake."""
+
+    landing: HostileLanding
+    project: DbtProject  # a copy of the project: a test may edit its files
+    env: dict[str, str]
+    variables: dict[str, str]
+    landing_prefix: str  # the landing zone's S3 prefix, for `stedi land` again
+    schema_prefix: str  # of the lake's Glue databases: <prefix>_stedi_trusted, ...
+    run: DbtRun  # the first build
+    outcomes: dict  # hostile_landing.outcomes() of the first build
+
+
+@pytest.fixture(scope="session")
+def hostile_lake_on_athena(
+    athena: AthenaLocal, tmp_path_factory: pytest.TempPathFactory
+) -> HostileLakeOnAthena:
+    """One Athena build of the hostile landing set (every model and data test), shared by the test
+    of its outcomes and the publication history that goes on from it, which mutates the lake: so
+    the outcomes are taken here, before any test runs. The scheduler runs both tests on one worker
+    (HOSTILE_LAKE_ON_ATHENA_TESTS)."""
+    from hostile_landing import outcomes, write_hostile_landing
+    from test_athena_target import athena_env, athena_query, land, model_relations, with_lake_bucket_and_key
+
+    work = tmp_path_factory.mktemp("hostile-lake-on-athena")
+    local_athena = with_lake_bucket_and_key(athena)
+    landing = write_hostile_landing(work / "landing")
+    landing_prefix, schema_prefix, database = "hostile", "ci_hostile", "ci_hostile_landing"
+    land(local_athena, landing.root, landing_prefix, database)
+    project = DbtProject(copy_project(work / "project"), work / "athena")
+    env, variables = athena_env(local_athena, schema_prefix), {"landing_schema": database}
+    run = project.dbt("build", variables=variables, env=env)
+    assert run.returncode == 0, run.output[-6000:]
+    relations = model_relations(run.target_path)
+
+    def relation(model: str) -> str:
+        schema, table = relations[model]
+        return f'"{schema}"."{table}"'
+
+    def query(sql: str) -> list[tuple]:
+        return [tuple(row) for row in athena_query(local_athena, sql)]
+
+    made = outcomes(query, relation)
+    return HostileLakeOnAthena(landing, project, env, variables, landing_prefix, schema_prefix, run, made)
 
 
 @pytest.fixture(scope="session")

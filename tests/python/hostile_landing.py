@@ -11,8 +11,10 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 T0 = 1_655_564_444_000
 IN_SECONDS = T0 // 1000
@@ -237,3 +239,31 @@ def write_hostile_landing(root: Path) -> HostileLanding:
         "machine_learning_curated": 4,  # each step reading and its owner's reading at that instant
     }
     return hostile
+
+
+# -- What a build made of it -------------------------------------------------------------------
+
+QUARANTINES = {
+    "customer": "quarantined_customer_records",
+    "accelerometer": "quarantined_accelerometer_readings",
+    "step_trainer": "quarantined_step_trainer_readings",
+}
+ZONES = ("customer_trusted", "accelerometer_trusted", "step_trainer_trusted", "machine_learning_curated")
+
+Query = Callable[[str], list[tuple]]
+
+
+def outcomes(query: Query, relation: Callable[[str], str]) -> dict[str, Any]:
+    """What a build made of the landing set, in the terms HostileLanding states them."""
+    quarantined = {}
+    for entity, model in QUARANTINES.items():
+        rows = query(f"select reject_reason, sum(landing_record_count) from {relation(model)} group by 1")
+        quarantined[entity] = Counter({reason: int(count) for reason, count in rows})
+    staged = {email for (email,) in query(f"select email from {relation('stg_stedi__customers')}")}
+    trusted = {email for (email,) in query(f"select email from {relation('customer_trusted')}")}
+    return {
+        "quarantined": quarantined,
+        "consenting": trusted,
+        "kept_without_consent": staged - trusted,
+        "zones": {model: int(query(f"select count(*) from {relation(model)}")[0][0]) for model in ZONES},
+    }

@@ -190,6 +190,12 @@ def comparable_columns(project: DbtProject, model: str, schema: str, table: str)
 @pytest.fixture(scope="module")
 def local_athena(athena: AthenaLocal) -> Iterator[AthenaLocal]:
     """The local Athena with the lake's bucket and its subject key (`stedi subject-key`)."""
+    yield with_lake_bucket_and_key(athena)
+
+
+def with_lake_bucket_and_key(athena: AthenaLocal) -> AthenaLocal:
+    """`athena` with the lake's bucket and its subject key, as `stedi subject-key` writes it (again
+    the same key, when another module made it before)."""
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
     )
@@ -201,7 +207,7 @@ def local_athena(athena: AthenaLocal) -> Iterator[AthenaLocal]:
     )
     assert keyed.returncode == 0, keyed.stderr
     assert SUBJECT_KEY not in keyed.stdout + keyed.stderr
-    yield athena
+    return athena
 
 
 def land(local_athena: AthenaLocal, root: Path, prefix: str, database: str) -> None:

@@ -8,44 +8,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from athena_local import AthenaLocal
 
-from conftest import PROJECT_ROOT, DbtProject
-from hostile_landing import HostileLanding, write_hostile_landing
+from conftest import PROJECT_ROOT, DbtProject, HostileLakeOnAthena
+from hostile_landing import HostileLanding, outcomes, write_hostile_landing
 from reference_pipeline import evaluate
-from test_athena_target import athena_env, athena_query, land, local_athena, model_relations
-
-__all__ = ["local_athena"]  # the fixture: the local Athena with the lake's bucket and subject key
-
-QUARANTINES = {
-    "customer": "quarantined_customer_records",
-    "accelerometer": "quarantined_accelerometer_readings",
-    "step_trainer": "quarantined_step_trainer_readings",
-}
-ZONES = ("customer_trusted", "accelerometer_trusted", "step_trainer_trusted", "machine_learning_curated")
-
-Query = Callable[[str], list[tuple]]
-
-
-def outcomes(query: Query, relation: Callable[[str], str]) -> dict[str, Any]:
-    """What a build made of the landing set, in the terms HostileLanding states them."""
-    quarantined = {}
-    for entity, model in QUARANTINES.items():
-        rows = query(f"select reject_reason, sum(landing_record_count) from {relation(model)} group by 1")
-        quarantined[entity] = Counter({reason: int(count) for reason, count in rows})
-    staged = {email for (email,) in query(f"select email from {relation('stg_stedi__customers')}")}
-    trusted = {email for (email,) in query(f"select email from {relation('customer_trusted')}")}
-    return {
-        "quarantined": quarantined,
-        "consenting": trusted,
-        "kept_without_consent": staged - trusted,
-        "zones": {model: int(query(f"select count(*) from {relation(model)}")[0][0]) for model in ZONES},
-    }
+from test_athena_target import model_relations
 
 
 def expected(hostile: HostileLanding) -> dict[str, Any]:
@@ -123,24 +93,9 @@ def test_freshness_ignores_readings_dated_in_the_future(
     }
 
 
-def test_every_hostile_case_ends_the_same_on_athena(
-    hostile: HostileLanding, local_athena: AthenaLocal, tmp_path: Path
-) -> None:
-    database = "ci_hostile_landing"
-    land(local_athena, hostile.root, "hostile", database)
-    athena = DbtProject(PROJECT_ROOT, tmp_path / "athena")
-    env = athena_env(local_athena, "ci_hostile")
-    run = athena.dbt(
-        "build", "--exclude", "resource_type:unit_test", variables={"landing_schema": database}, env=env
-    )
-    assert run.returncode == 0, run.output
-    relations = model_relations(run.target_path)
-
-    def relation(model: str) -> str:
-        schema, table = relations[model]
-        return f'"{schema}"."{table}"'
-
-    def query(sql: str) -> list[tuple]:
-        return [tuple(row) for row in athena_query(local_athena, sql)]
-
-    assert outcomes(query, relation) == expected(hostile)
+def test_every_hostile_case_ends_the_same_on_athena(hostile_lake_on_athena: HostileLakeOnAthena) -> None:
+    """The Athena build of the same set (every model and data test, on the local Athena; the build
+    the publication history goes on from: conftest.hostile_lake_on_athena) makes the same of it."""
+    lake = hostile_lake_on_athena
+    assert lake.run.returncode == 0, lake.run.output
+    assert lake.outcomes == expected(lake.landing)

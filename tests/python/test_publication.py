@@ -14,19 +14,9 @@ import boto3
 import duckdb
 from athena_local import AthenaLocal
 
-from conftest import DbtProject, DbtRun, Edit, copy_project
+from conftest import DbtProject, DbtRun, Edit, HostileLakeOnAthena, copy_project
 from hostile_landing import write_hostile_landing
-from test_athena_target import (
-    SCENARIO_BUILD,
-    athena_env,
-    athena_query,
-    client_settings,
-    glue_tables,
-    land,
-    local_athena,
-)
-
-__all__ = ["local_athena"]  # the fixture: the local Athena with the lake's bucket and subject key
+from test_athena_target import SCENARIO_BUILD, athena_query, client_settings, glue_tables, land
 
 # The planted violation: the training set carries the customer's email instead of its pseudonym.
 EMAIL_IN_THE_TRAINING_SET = Edit(
@@ -123,26 +113,23 @@ def glue_location(local_athena: AthenaLocal, database: str, table: str) -> str:
 
 
 def test_on_athena_published_tables_stay_on_the_last_good_state_through_a_failing_full_refresh(
-    local_athena: AthenaLocal, tmp_path: Path
+    hostile_lake_on_athena: HostileLakeOnAthena, athena: AthenaLocal
 ) -> None:
     """The Athena half (macros/athena/publish.sql): analysts read <zone>_published, entries that
     point at the audited snapshot of each trusted and curated table. A planted violation under
     --full-refresh (every zone table dropped and built anew) fails the build, and the published
     tables still read the last good rows from the files the dropped tables left them; a failing
     build that applies an erasure request withdraws them, files and all; a good build publishes
-    again and deletes the generation it retires."""
-    landing = write_hostile_landing(tmp_path / "landing")
-    prefix, database = "ci_publish", "ci_publish_landing"
-    land(local_athena, landing.root, prefix, database)
-    project_dir = copy_project(tmp_path / "project")
-    project = DbtProject(project_dir, tmp_path / "athena")
-    variables = {"landing_schema": database}
-    env = athena_env(local_athena, prefix)
+    again and deletes the generation it retires. It goes on from the first build of the hostile
+    landing set (conftest.hostile_lake_on_athena)."""
+    lake = hostile_lake_on_athena
+    local_athena, landing, project = athena, lake.landing, lake.project
+    project_dir, prefix = project.project_dir, lake.schema_prefix
     trusted, curated = f"{prefix}_stedi_trusted_published", f"{prefix}_stedi_curated_published"
     training_set = f"select subject_id, reading_at, x from {curated}.machine_learning_curated"
 
     def build(*args: str) -> DbtRun:
-        return project.dbt("build", *SCENARIO_BUILD, *args, variables=variables, env=env)
+        return project.dbt("build", *SCENARIO_BUILD, *args, variables=lake.variables, env=lake.env)
 
     def published_state() -> dict[str, list[tuple]]:
         state = {"machine_learning_curated": sorted(athena_query(local_athena, training_set), key=repr)}
@@ -151,7 +138,7 @@ def test_on_athena_published_tables_stay_on_the_last_good_state_through_a_failin
             state[table] = sorted(athena_query(local_athena, f"select * from {schema}.{table}"), key=repr)
         return state
 
-    good = build()
+    good = lake.run  # the first build: every model and data test
     assert good.returncode == 0, good.output[-4000:]
     assert f"Published the audited tables: {curated}, {trusted}" in good.output
     assert glue_tables(local_athena, trusted) == {
@@ -191,7 +178,7 @@ def test_on_athena_published_tables_stay_on_the_last_good_state_through_a_failin
     requests.mkdir(parents=True, exist_ok=True)
     request = '{"email": "ok.one@example.com", "requestId": "r-1"}\n'
     (requests / "erasure-1655565000000.json").write_text(request)
-    land(local_athena, landing.root, prefix, database)
+    land(local_athena, landing.root, lake.landing_prefix, lake.variables["landing_schema"])
     erasing = build()
     assert erasing.returncode != 0
     assert "were withdrawn: they were made before an erasure request this build applies" in erasing.output
