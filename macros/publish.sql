@@ -1,21 +1,3 @@
-{#-
-    Write, audit, publish (local target). A build writes the lake (the DuckDB file dbt opens,
-    STEDI_DUCKDB_PATH) and audits it (the privacy tests, tests/privacy/, and the reconciliation,
-    tests/audit/). What consumers read changes only when that audit passed; this on-run-end hook
-    then publishes, each in one rename:
-      - the Parquet export of machine_learning_curated, <export_dir>/<table>__<policy>.parquet;
-      - a copy of the lake, <folder of the DuckDB file>/published/<its name>: the file analysts,
-        notebooks and `stedi report` open.
-    A command publishes when it ran every privacy and reconciliation test and none of its nodes
-    failed, errored or was skipped (`dbt build`; `dbt test` after `dbt run`). Otherwise it says
-    why not, and the published lake, the export and the report stay what the last good build
-    made; but should this build apply an erasure request the published lake was made without,
-    the published lake and export are withdrawn (an erasure reaches everything). Its cost: one copy of the DuckDB file per published build (sequential I/O, about a
-    second per GB) and the export, which was written before too.
-
-    On Athena analysts read published tables that point at the audited snapshots of the zone
-    tables: macros/athena/publish.sql.
--#}
 {% macro publish_the_lake() -%}
     {{ return(adapter.dispatch('publish_the_lake', 'stedi')()) }}
 {%- endmacro %}
@@ -61,17 +43,12 @@
     select 1
 {%- endmacro %}
 
-{#- The published copy of the lake: published/<name> beside the DuckDB file dbt builds. -#}
 {% macro published_lake_path() -%}
     {%- set parts = target.path.rsplit('/', 1) -%}
     {%- set folder, name = (parts[0], parts[1]) if parts | length == 2 else ('.', parts[0]) -%}
     {{ return(folder ~ '/published/' ~ name) }}
 {%- endmacro %}
 
-{#-
-    Why this command's results may not be published ('' when they may): the audit tests it did
-    not run, and its nodes that failed, errored or were skipped.
--#}
 {% macro publication_problems(results) -%}
     {%- set audit = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'test' and node.package_name == project_name
@@ -104,14 +81,6 @@
     {{ return(problems | join('; ')) }}
 {%- endmacro %}
 
-{#-
-    machine_learning_curated as Parquet for pandas / polars users,
-    <export_dir>/<table>__<consent policy>.parquet, so a build under the other policy does not
-    overwrite it. The file's key-value metadata says which build made it: the consent policy, the
-    run's start (UTC), the project's version (env STEDI_VERSION, which make sets to
-    `git describe`) and dbt's. Written beside, then renamed into place. On Athena the table is
-    already Parquet (Iceberg) in S3.
--#}
 {% macro export_machine_learning_curated() -%}
     {%- set node = graph.nodes.get('model.stedi.machine_learning_curated') -%}
     {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) if node else none -%}
@@ -139,12 +108,10 @@
     ) -%}
 {%- endmacro %}
 
-{#- The export's file: the model's name and the consent policy it was built under. -#}
 {% macro parquet_export_path(name) -%}
     {{ return(var('export_dir').rstrip('/') ~ '/' ~ name ~ '__' ~ consent_policy() ~ '.parquet') }}
 {%- endmacro %}
 
-{#- A digest of every erasure request line the landing zone holds now ('' for none). -#}
 {% macro erasure_requests_digest() -%}
     {%- set requests = load_relation(source('stedi_landing', 'erasure_landing')) -%}
     {%- if requests is none -%}
@@ -157,7 +124,6 @@
     {{ return(digest) }}
 {%- endmacro %}
 
-{#- The digest the published lake was made with; none when nothing is published. -#}
 {% macro published_erasure_requests_digest() -%}
     {%- set marker = published_lake_path() ~ '.json' -%}
     {%- set found = run_query("select count(*) from glob('" ~ marker | replace("'", "''") ~ "')").columns[0].values()[0] -%}

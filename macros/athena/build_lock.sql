@@ -1,24 +1,3 @@
-{#-
-    One build at a time on an Athena deployment (a schema prefix: production, or a developer's or
-    CI's prefixed build). The first on-run-start hook of a command that writes takes the
-    deployment's build lock, the last on-run-end hook gives it back; a command that finds the lock
-    held stops before any model, naming who holds it and since when. (The local target's lock is
-    the DuckDB file's own, src/stedi/duckdb_plugin.py; there these macros do nothing.)
-
-    The lock is a Glue table, <prefix>_stedi_audit.build_lock, over one Parquet object in S3
-    (<data dir>/<prefix>/_build_lock/<invocation id>/) that holds the owner, the command, the
-    run's start and its invocation id. Creating it is a CTAS: Glue creates a table name once, so
-    of two builds that race for it, one fails at the CTAS, before touching anything. Releasing
-    it is two boto3 calls (no Athena query): the Glue table, then its object. Only the run that
-    took it releases it: a refused run's on-run-end, which dbt runs all the same, leaves it be.
-
-    A build that dies without its on-run-end (killed, the machine lost) leaves the lock behind:
-    the next build says it is stale once it is older than var build_lock_stale_hours, and how to
-    remove it after making sure that no build runs:
-        dbt run-operation release_build_lock --args '{force: true}' --target <target>
-    It is not taken over by itself: a build that is only slow would then run beside another.
--#}
-
 {% macro build_lock_relation() -%}
     {{ return(api.Relation.create(
         database=target.database, schema=generate_schema_name('audit', none), identifier='build_lock'
@@ -71,7 +50,6 @@
     ) }}
 {%- endmacro %}
 
-{#- on-run-end, and `dbt run-operation release_build_lock --args '{force: true}'` for a stale lock. -#}
 {% macro release_build_lock(force=false) -%}
     {%- if execute and target.type == 'athena' and (force or building()) -%}
         {%- set lock = build_lock_relation() -%}

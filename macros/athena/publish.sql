@@ -1,45 +1,11 @@
-{#-
-    Write, audit, publish on Athena (the local target's half: macros/publish.sql).
-
-    dbt writes the trusted and curated zones (<prefix>_stedi_trusted, <prefix>_stedi_curated),
-    which only the pipeline and the privacy officer read. Analysts read the published zones,
-    <prefix>_stedi_trusted_published and <prefix>_stedi_curated_published, each restricted as its
-    zone is (trusted holds emails). A published table is a Glue entry that points at the Iceberg
-    metadata file the zone table had at the end of the last audited build: its snapshot then.
-    Nothing is copied. The last on-run-end hooks publish when the build's privacy tests and
-    reconciliation passed (publication_problems): each published entry is pointed at its zone
-    table's current metadata, and <prefix>_stedi_curated_published.publication says when and
-    with which erasure requests. Otherwise the entries stay where they were, on the last good
-    state, and the log says why.
-
-    What keeps the last good state readable while later builds change the zone tables:
-      - an incremental table is changed in place (a merge is a new snapshot); the snapshot a
-        published entry points at keeps its files until the erasure purge expires it;
-      - a `table` model, and an incremental model under --full-refresh, is built anew at a new
-        location and the old table dropped; athena__drop_relation below then drops only the Glue
-        entry of a table whose location a published entry points at, and leaves its files. The
-        next publication or withdrawal deletes them (one generation kept a table at most).
-    So a build that fails, even under --full-refresh, leaves analysts on the last good state.
-
-    An erasure reaches everything: a failing build that applies an erasure request the published
-    state was made without withdraws the published entries and deletes the files only they kept
-    (the purge has expired the snapshots of the rest).
-
-    Cost: no scan and no copy. Per published table about six Glue calls a build (two look-ups,
-    and swap_table's reads and update), an S3 delete of the generation it retires, and a query that writes the publication row; storage,
-    at most one extra generation of each `table` model, between a build and the next publication.
--#}
-
 {% macro published_zones() -%}
     {{ return(['trusted', 'curated']) }}
 {%- endmacro %}
 
-{#- The published schema of a zone schema, <schema>_published. -#}
 {% macro published_schema(schema) -%}
     {{ return(schema ~ '_published') }}
 {%- endmacro %}
 
-{#- (zone table, published entry) of every table model and incremental model of the published zones. -#}
 {% macro published_tables() -%}
     {%- set pairs = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.package_name == project_name
@@ -55,7 +21,6 @@
     {{ return(pairs) }}
 {%- endmacro %}
 
-{#- When and with which erasure requests the published state was made (one row; none before). -#}
 {% macro publication_relation() -%}
     {{ return(api.Relation.create(
         database=target.database, schema=published_schema(generate_schema_name('curated', none)),
@@ -148,7 +113,6 @@
     {%- do adapter.delete_from_glue_catalog(marker) -%}
 {%- endmacro %}
 
-{#- The erasure requests digest of the published state; none when nothing is published. -#}
 {% macro athena_published_erasure_requests_digest() -%}
     {%- set marker = publication_relation() -%}
     {%- if adapter.get_glue_table(marker) is none -%}
@@ -157,11 +121,7 @@
     {{ return(run_query("select erasure_requests_sha256 from " ~ marker).columns[0].values()[0]) }}
 {%- endmacro %}
 
-{#-
-    dbt-athena drops a table (the old generation of a `table` model, an incremental model under
-    --full-refresh) through this macro, which deletes its Glue entry and its files. A table a
-    published entry points at keeps its files: the published entry still reads them.
--#}
+{#- Overrides dbt-athena's athena__drop_relation: dbt-athena drops every table through it. -#}
 {% macro athena__drop_relation(relation) -%}
     {%- set zones = [] -%}
     {%- for zone in published_zones() -%}

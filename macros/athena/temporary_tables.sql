@@ -1,24 +1,7 @@
-{#-
-    dbt-athena's temporary tables hold what a model writes before it lands (a merge's new rows, a
-    rebuilt table before the swap), so emails too. Where they live, and what is left of them after
-    a build that failed or was killed:
-      - an incremental model's merge source (<model>__dbt_tmp) is built in the restricted schema
-        <prefix>_stedi_tmp (temp_schema, macros/engine/merge_config.sql), which no analyst role
-        is granted;
-      - a table's rebuild (<model>__ha) and a split CTAS (<model>__tmp_not_partitioned) can only
-        be built in the model's own schema (dbt-athena has no setting for them), for the moment of
-        the swap.
-    The first hook after the build lock and the last hook of every build (on-run-end runs after a
-    failed model too) sweep them: every table of the temporary schema, and every table of a zone
-    schema with one of those suffixes, its Glue entry and its S3 data. A <model>__bkp is never
-    swept: after a swap that failed half-way it may be the only copy of the table. Nothing on
-    DuckDB, whose temporary tables live and die in the build's own connection.
--#}
 {% macro temporary_schema() -%}
     {{ return(generate_schema_name('tmp', none)) }}
 {%- endmacro %}
 
-{#- The temp_schema of an incremental model: the restricted temporary schema on Athena. -#}
 {% macro temporary_schema_config() -%}
     {{ return({'temp_schema': temporary_schema()} if target.type == 'athena' else {}) }}
 {%- endmacro %}

@@ -1,11 +1,4 @@
-{#-
-    dbt's unit-test materialisation learns the columns of the model under test by creating an
-    empty table from its SQL (`get_create_table_as_sql`), then drops it. dbt-athena makes that a
-    Hive table, and Athena's Hive tables refuse timestamp(6) columns ("Incorrect timestamp
-    precision for timestamp(6); the configured precision is MILLISECONDS"), which every staging
-    model has. On Athena the unit test's table is therefore an Iceberg table, like every model of
-    the project; everything else goes through dbt-athena's own create_table_as.
--#}
+{#- dbt's get_create_table_as_sql dispatches here on Athena, in place of its default__ macro. -#}
 {% macro athena__get_create_table_as_sql(temporary, relation, sql) -%}
     {%- if config.get('materialized') == 'unit' -%}
         {%- set location = adapter.generate_s3_location(

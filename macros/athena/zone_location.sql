@@ -1,11 +1,3 @@
-{#-
-    Where an Athena zone table's data lives: STEDI's S3 layout under the target's s3_data_dir,
-    e.g. s3://bucket/lakehouse/customer/trusted/<uuid>/ (with s3_data_naming 'unique' dbt-athena
-    adds the suffix, so a rebuilt Iceberg table never writes over the table it replaces). A build
-    with a schema prefix (macros/schema_prefix.sql: every target but production) writes under
-    s3://bucket/lakehouse/<prefix>/customer/trusted/, as its schemas are <prefix>_stedi_<zone>.
-    Returns none on other engines, where the setting means nothing.
--#}
 {% macro zone_location(path) -%}
     {%- if target.type != 'athena' -%}
         {{ return(none) }}

@@ -1,8 +1,3 @@
-{#-
-    birthDay is free text in the landing data, with years such as 967, 1399 and 1900 (a
-    placeholder). A birth date is kept only when the text is a real YYYY-MM-DD date after 1900
-    and not after the customer registered; otherwise null. The raw text stays in birth_day.
--#}
 {% macro plausible_birth_date(birth_day, registration_epoch_ms) -%}
     {#- try_cast: the same syntax and meaning on DuckDB and Athena (dbt.safe_cast is a plain cast on DuckDB). -#}
     {%- set parsed = 'try_cast(' ~ birth_day ~ ' as date)' -%}

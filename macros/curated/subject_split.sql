@@ -1,14 +1,3 @@
-{#-
-    The training/validation/test split of machine_learning_curated, per subject: a function of the
-    subject_id alone, so every reading of a person is in the same split and a person is never in
-    two (no leakage between train and test), and the same person stays in the same split from run
-    to run while the subject key stays the same (a rotated key re-draws the splits, as it re-draws
-    the ids).
-
-    subject_id is 64 lowercase hex characters of a keyed SHA-256, uniform in its leading digits, so
-    its first four hex digits (65,536 buckets) compared as text give the shares of var ml_split
-    (text order of lowercase hex equals numeric order, the same on DuckDB and Athena).
--#}
 {% macro subject_split(subject_id) -%}
     {%- set shares = var('ml_split') -%}
     {%- set train_share = shares['train'] | float -%}

@@ -1,4 +1,3 @@
-{#- SHA-256 of a varchar expression as 64 lowercase hex characters, the same on both engines. -#}
 {% macro sha256_hex(expression) -%}
     {{ return(adapter.dispatch('sha256_hex', 'stedi')(expression)) }}
 {%- endmacro %}

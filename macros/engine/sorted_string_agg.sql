@@ -1,4 +1,3 @@
-{#- The values of a varchar expression, sorted, joined by `separator` (a SQL literal); null when none. -#}
 {% macro sorted_string_agg(expression, separator) -%}
     {{ return(adapter.dispatch('sorted_string_agg', 'stedi')(expression, separator)) }}
 {%- endmacro %}

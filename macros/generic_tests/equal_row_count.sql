@@ -1,8 +1,3 @@
-{#-
-    The model has exactly as many rows as another relation (those of its rows that meet
-    `compare_where`, a condition, when given): states a one-row-per-input-row grain where the
-    rows have no key (landing records). Fails with one row holding both counts.
--#}
 {% test equal_row_count(model, compare_model, compare_where=none) %}
 
 with

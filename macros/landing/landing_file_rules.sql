@@ -1,24 +1,7 @@
-{#-
-    Which files under <entity>/landing/ the build reads: one rule for both engines, and for
-    `stedi land`, which uploads the same files and refuses the same ones (src/stedi/land.py).
-
-    Athena's Hive table reads every file under its folder, gunzipping a name that ends in .gz,
-    and skips a file or folder whose name starts with '_' or '.'. So:
-    - a name ending in .json, .jsonl, .json.gz or .jsonl.gz is JSON Lines and is read (DuckDB's
-      read_json gunzips .gz by the name, as Athena does);
-    - a hidden name (a file, or a folder on the way to it, starting with '_' or '.') is skipped;
-    - anything else (notes.csv, README, a file in a subfolder) stops the build with an error that
-      names it: Athena would read it as lines of garbage and DuckDB would not read it at all, so
-      the engines would disagree about what landed;
-    - locally, a link to a file is read as the file it names (`stedi land` uploads that file), and
-      a link to nothing or to a folder stops the build, named (stedi.contract.
-      landing_folder_entries lists the folder for both).
--#}
 {% macro landing_file_suffixes() -%}
     {{ return(['.json', '.jsonl', '.json.gz', '.jsonl.gz']) }}
 {%- endmacro %}
 
-{#- The suffixes in words: "*.json, *.jsonl, *.json.gz or *.jsonl.gz". -#}
 {% macro landing_file_names_read() -%}
     {%- set names = [] -%}
     {%- for suffix in landing_file_suffixes() -%}
@@ -27,7 +10,6 @@
     {{ return(names[:-1] | join(', ') ~ ' or ' ~ names[-1]) }}
 {%- endmacro %}
 
-{#- 'read', 'hidden', or why a file cannot be read, given its path relative to <entity>/landing/. -#}
 {% macro landing_file_verdict(relative_path) -%}
     {%- set parts = relative_path.split('/') -%}
     {%- set found = namespace(hidden=false, readable=false) -%}
@@ -47,11 +29,6 @@
     {{ return('read') }}
 {%- endmacro %}
 
-{#-
-    The files of `paths` (every file under the entity's landing folder `folder`, as full paths;
-    folder none: after the first '/<entity>/landing/' of each path) that the build reads, sorted.
-    The others that are not hidden are `problems`, each "<entity>/landing/<path> (why)".
--#}
 {% macro classify_landing_files(entity, folder, paths) -%}
     {%- set result = {'read': [], 'problems': []} -%}
     {%- set prefix = folder.rstrip('/') ~ '/' if folder else none -%}
@@ -71,7 +48,6 @@
     {{ return(result) }}
 {%- endmacro %}
 
-{#- Stop the run when any landing file is one the build cannot read. -#}
 {% macro refuse_unreadable_landing_files(problems) -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(

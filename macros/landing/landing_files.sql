@@ -1,16 +1,3 @@
-{#-
-    Which landing files a build reads: listed at compile time, without reading them.
-
-    Landing files are immutable: a file the ledger has read is never read again for new records.
-    The list of files is made at compile time so the SQL names them as literals, which both engines
-    turn into reading just those files (DuckDB's multi-file reader and Trino's Hive connector prune
-    on the file-name column).
--#}
-
-{#-
-    Every file of a landing table now that the build reads, sorted (macros/landing/
-    landing_file_rules.sql says which); a file it cannot read stops the run, named.
--#}
 {% macro landing_files(table_name) -%}
     {%- if not execute -%}
         {{ return([]) }}
@@ -20,7 +7,6 @@
     {{ return(listing.read) }}
 {%- endmacro %}
 
-{#- The files of a landing table, sorted into those read and those the build cannot read. -#}
 {% macro landing_file_listing(table_name) -%}
     {#- From the graph rather than source(): a unit test of a ledger declares no landing input. -#}
     {%- set node = graph.sources['source.stedi.stedi_landing.' ~ table_name] -%}
@@ -32,21 +18,11 @@
     {{ return(classified) }}
 {%- endmacro %}
 
-{#- The entity's landing folder under var('landing_root') (local target); none without the var. -#}
 {% macro local_landing_folder(entity) -%}
     {%- set root = var('landing_root') | trim -%}
     {{ return(root.rstrip('/') ~ '/' ~ entity ~ '/landing' if root else none) }}
 {%- endmacro %}
 
-{#-
-    Locally the landing view knows its files and their sizes without reading them, with the rule
-    `stedi land` applies (stedi.contract.landing_folder_entries, through the DuckDB function
-    stedi_landing_files that profiles.example.yml's plugin registers): into subfolders, so that a
-    file there is named rather than silently left out; a link to a file read as that file; a
-    link to nothing or to a folder named as a file the build cannot read. No files without var
-    landing_root (sqlfluff compiles the models so; a build stops before, in
-    register_landing_tables).
--#}
 {% macro duckdb__landing_files(node, relation) -%}
     {%- set folder = local_landing_folder(node.meta.entity) -%}
     {%- if folder is none -%}
@@ -80,13 +56,6 @@
     {{ return({'folder': folder, 'paths': paths, 'empty': empty, 'refused': refused}) }}
 {%- endmacro %}
 
-{#-
-    On Athena no statement lists the files under a prefix without reading them: "$path" alone
-    scans every byte (a probe in harness/tests/test_athena_local.py shows it). `stedi land` writes
-    the list it makes from S3 into the landing_inventory table, a few bytes a file, and this reads
-    that. Without the inventory (landing tables registered another way) it falls back to the scan,
-    and says so.
--#}
 {% macro athena__landing_files(node, relation) -%}
     {%- set inventory = adapter.get_relation(database=node.database, schema=node.schema, identifier='landing_inventory') -%}
     {%- if inventory is none -%}

@@ -1,21 +1,3 @@
-{#-
-    Make the landing tables of source `stedi_landing` exist before anything reads them, and stop
-    the run, before any model, when an erasure request cannot be read
-    (macros/privacy/erasure_requests.sql) or a landing folder holds a file the build cannot read
-    (macros/landing/landing_file_rules.sql: .json, .jsonl, .json.gz, .jsonl.gz are read, hidden
-    names skipped, anything else named in the error).
-
-    On Athena they are Glue external tables over s3://.../<entity>/landing/ (OpenX JSON SerDe with
-    ignore.malformed.json and use.null.for.invalid.data), registered by `stedi land`; the hook
-    checks that they are there and, from the landing inventory, that every file is one the build
-    reads. Locally each becomes a DuckDB view over the files the rule reads under
-    var('landing_root') with the same reading rules (an optional entity, erasure, without files
-    is an empty view): one row a line, `line` (the line as JSON, null when it is not JSON),
-    nothing dropped, a .gz file gunzipped. Each row also says which file it came from
-    (`landing_file`, as Athena's "$path"). Staging reads the fields out of the line by their JSON
-    type (macros/landing/landing_json.sql) and turns what it cannot use into quarantine rows
-    with a reason.
--#}
 {% macro register_landing_tables() -%}
     {{ return(adapter.dispatch('register_landing_tables', 'stedi')()) }}
 {%- endmacro %}

@@ -1,13 +1,7 @@
-{#- The ledger_day of the rows that are not readings (file, rejected, withheld, erased, retired). -#}
 {% macro non_reading_ledger_day() -%}
     date '1970-01-01'
 {%- endmacro %}
 
-{#-
-    A condition: the ledger row (of `relation`, if given) is of `row_type`, one of the rows that
-    are not readings. It names their one partition too, so that every reader of file, rejected,
-    withheld, erased or retired rows reads that partition alone.
--#}
 {% macro is_ledger_row(row_type, relation=none) -%}
     {%- if row_type == 'reading' -%}
         {%- do exceptions.raise_compiler_error("is_ledger_row is for the rows that are not readings, not 'reading'") -%}
@@ -16,7 +10,6 @@
     {{ prefix }}ledger_day = {{ non_reading_ledger_day() }} and {{ prefix }}row_type = '{{ row_type }}'
 {%- endmacro %}
 
-{#- A ledger row's day: a reading's day (UTC), the fixed non_reading_ledger_day for the others. -#}
 {% macro ledger_day_of(row_type, epoch_ms) -%}
     case
         when {{ row_type }} = 'reading' then cast({{ epoch_ms_to_timestamp(epoch_ms) }} as date)

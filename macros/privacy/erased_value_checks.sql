@@ -1,18 +1,3 @@
-{#-
-    For tests/privacy/assert_no_erased_customer_anywhere: one check per stored table and PII
-    column (email, serial number or subject_id, from the PII registry) that could hold an erased
-    customer; none while no erasure request is in the landing zone, or outside a build. An
-    incremental table with read_at is checked whole on the run that applies a new request, on
-    --full-refresh and with var full_checks; otherwise only its rows the latest run wrote.
--#}
-{#-
-    For tests/privacy/assert_no_erased_customer_anywhere: what to look for where. One check per
-    stored table (model or snapshot that exists) and identifying column of the PII registry:
-    `pii: direct` columns holding emails or serial numbers, and `pii: pseudonym` columns
-    (subject_id). A ledger (incremental, with read_at) is looked at whole on the run that applied
-    a new request, on --full-refresh and with var full_checks; otherwise only the rows the latest
-    run wrote. No check at all when there is no erasure request.
--#}
 {% macro erased_value_checks() -%}
     {%- set checks = [] -%}
     {%- if not building() -%}
@@ -45,10 +30,6 @@
     {{ return(checks) }}
 {%- endmacro %}
 
-{#-
-    A subquery of the erased values of a kind (email, serial_number or subject_id), from
-    `erased`: the relations erased_emails and erased_serial_numbers by kind.
--#}
 {% macro erased_values(kind, erased) -%}
     {%- if kind == 'subject_id' -%}
         select {{ subject_id('erased_emails.email') }} as subject_id from {{ erased['email'] }} as erased_emails

@@ -1,13 +1,3 @@
-{#-
-    Erasure requests are never skipped in silence. Before any model runs, every line of
-    erasure_landing must be a request that names whom to erase: a JSON object whose `email` is a
-    string that is not blank. A line that is not (cut off mid-line, not JSON, the email missing or
-    of another JSON type) stops the run, naming the file and the line: locally its line number;
-    on Athena, whose text reader does not number lines, the line itself with the email's value
-    masked. Nothing has been built then, so no zone holds anything the request should have
-    erased. A request for an email no customer has is not unreadable: erasure_log records it as
-    not found. A file that is not UTF-8 stops the run too (DuckDB names it).
--#}
 {% macro refuse_unreadable_erasure_requests() -%}
     {%- set node = graph.sources['source.stedi.stedi_landing.erasure_landing'] -%}
     {%- set query = adapter.dispatch('unreadable_erasure_lines', 'stedi')(node) -%}
@@ -25,16 +15,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The condition: `record` (a parsed line) is a request naming an email. -#}
 {% macro is_readable_erasure_request(record) -%}
     {{ is_json_object(record) }}
     and coalesce(trim({{ json_string(landing_fields(record, ['email']), 'email') }}), '') <> ''
 {%- endmacro %}
 
-{#-
-    Locally the request files (small: a line a request) are read as text, so each line has its
-    number; a line is parsed as the landing view parses it (the same JSON reader).
--#}
 {% macro duckdb__unreadable_erasure_lines(node) -%}
     {%- set listing = landing_file_listing(node.name) -%}
     {%- set files = [] -%}

@@ -1,16 +1,3 @@
-{#-
-    The upgrade of a lake built while the audit zone held identifiers:
-    `dbt run-operation move_identifiers_out_of_audit`, once, before the first build of this
-    version (docs/privacy.md, "Upgrading a lake: nothing identifying in the audit zone").
-      - The consent register (the snapshot customer_consent_history) moves, every version it
-        recorded included, to the consent zone. A snapshot cannot be rebuilt: a build that ran
-        first has started an empty register there, which the move refuses to overwrite (drop it,
-        then move).
-      - The stored failures, in the audit zone, of the tests that now keep them in their model's
-        zone are dropped: a failing row of such a test is a row of its model, email and all (the
-        next failing run under --store-failures stores it in the model's zone).
-    Run again, it finds nothing to do.
--#}
 {% macro move_identifiers_out_of_audit() -%}
     {%- set audit_schema = generate_schema_name('audit', none) -%}
     {%- set changed = [] -%}
@@ -46,12 +33,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Athena: Iceberg renames a table across databases in the catalog; the files stay where they are. -#}
 {% macro athena__move_consent_register(old, new) -%}
     {%- do adapter.rename_relation(old, new) -%}
 {%- endmacro %}
 
-{#- DuckDB renames a table only within its schema: a copy, then the old one dropped. -#}
 {% macro duckdb__move_consent_register(old, new) -%}
     {%- call statement('move_consent_register') -%}
         create table {{ new }} as select * from {{ old }};
@@ -59,12 +44,6 @@
     {%- endcall -%}
 {%- endmacro %}
 
-
-{#-
-    An on-run-start hook: a build refuses a lake whose audit zone still holds the consent register
-    an older version kept there (every customer's email), naming the upgrade above. Building
-    would start a second register in the consent zone and leave the emails in audit.
--#}
 {% macro refuse_a_lake_to_upgrade() -%}
     {%- if building() -%}
         {%- set node = graph.nodes.get('snapshot.stedi.customer_consent_history') -%}

@@ -1,22 +1,3 @@
-{#-
-    on-run-end: when this run applied a new erasure request (erasure_log logged it), the history
-    that still holds the erased rows goes too.
-      Athena  every Iceberg table that keeps history (the ledgers, the consent history, the
-              erasure log: incremental models and snapshots) is first OPTIMIZEd: a MERGE or
-              DELETE only writes delete files (merge-on-read), so the data files still hold
-              the rows; OPTIMIZE rewrites every file that has a delete file without them
-              (optimize_rewrite_delete_file_threshold lowered to 1: Athena's default, 2, skips
-              a large file with a single delete file). Then it is vacuumed with its snapshot
-              age lowered to one second, so that only its current snapshot, which no longer
-              holds the rows, stays readable: VACUUM expires the older snapshots and removes
-              the files only they used, the pre-OPTIMIZE data files included. The properties go
-              back after (the age to var iceberg_snapshot_retention_seconds, the threshold to
-              Athena's default). Tables and views rebuilt each run keep no history (a rebuilt
-              Iceberg table is a new table; the old one is dropped with its files).
-      DuckDB  a CHECKPOINT, so that the write-ahead log holds no copy of the deleted rows.
-    `dbt run-operation purge_erased_history --args '{force: true}'` runs it by hand (after a run
-    whose purge failed).
--#}
 {% macro purge_erased_history(force=false) -%}
     {%- if execute and (force or erasure_applied_in_this_run()) -%}
         {%- do adapter.dispatch('purge_erased_history', 'stedi')() -%}
@@ -35,7 +16,6 @@
     {{ return(logged.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
-{#- The relations of the Iceberg tables that keep history: incremental models and snapshots. -#}
 {% macro history_tables() -%}
     {%- set relations = [] -%}
     {%- for node in graph.nodes.values()
@@ -82,7 +62,6 @@
     ) }}
 {%- endmacro %}
 
-{#- The docs of the model or snapshot whose table `relation` is, to Glue, as its run put them. -#}
 {% macro _persist_docs_again(relation) -%}
     {%- for node in graph.nodes.values()
         if node.resource_type in ('model', 'snapshot') and node.package_name == project_name

@@ -1,18 +1,3 @@
-{#-
-    The secret key of subject_id (macros/privacy/subject_id.sql), read by the engine from a
-    restricted one-row table, source `stedi_restricted.subject_key`, so that the key is in no SQL
-    that dbt compiles, logs or sends: the models name the table, never the value.
-
-    On Athena it is a Glue table over s3://<bucket>/restricted/subject_key/, which
-    `stedi subject-key` writes (a new random key, or one given on stdin) and registers; only the
-    pipeline's role and the key's keeper may read that prefix (docs/privacy.md, "The subject key").
-    Locally it is a DuckDB view over a JSON file, var('subject_key_file'), by default
-    subject_key.json beside the DuckDB file. A missing local key file is created here with a random
-    key that DuckDB itself draws, so neither the key nor its seed is in any SQL either.
-
-    Either way the run stops before any model unless the table holds exactly one key of at least
-    32 characters; the checks count, they never select the key.
--#}
 {% macro register_subject_key() -%}
     {{ return(adapter.dispatch('register_subject_key', 'stedi')()) }}
 {%- endmacro %}
@@ -21,7 +6,6 @@
     {{ return(source('stedi_restricted', 'subject_key')) }}
 {%- endmacro %}
 
-{#- The local key file: var subject_key_file, else subject_key.json in the DuckDB file's folder. -#}
 {% macro local_subject_key_file() -%}
     {%- set configured = var('subject_key_file') | trim -%}
     {%- if configured -%}
