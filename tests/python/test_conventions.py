@@ -5,7 +5,9 @@ that breaks it (the manifest edited in a temporary folder: nothing is built, abo
 The conventions (pyproject.toml [tool.dbt-score], dbt_score_rules/): every model and column
 described, every model owned by a team of .github/CODEOWNERS, a key test on every model but the
 keyless base views, an enforced contract on every model of trusted, curated, quarantine and audit,
-zones that flow one way, at most six parents per model.
+zones that flow one way, at most six parents per model. And, checked here from the same manifest:
+every macro of macros/ described in its folder's properties YAML, each argument of its signature
+documented in order.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
+from dbt_common.clients.jinja import get_environment
 
 from conftest import BIN, PROJECT_ROOT
 
@@ -281,3 +285,111 @@ def test_dbt_score_fails_a_model_that_breaks_a_convention(
     returncode, report = score(broken, tmp_path)
     assert returncode == 1
     assert failures(report) == {f"model.stedi.{name}": {rule}}
+
+
+# -- macro documentation -----------------------------------------------------------------------
+
+
+def macro_signature(macro: dict[str, Any]) -> list[str]:
+    """The argument names of a macro's signature, as dbt's Jinja parses it (a generic test
+    `{% test foo(model, ...) %}` is the macro test_foo)."""
+    definition = next(get_environment().parse(macro["macro_sql"]).find_all(jinja2.nodes.Macro))
+    return [argument.name for argument in definition.args]
+
+
+def macro_properties_file(macro: dict[str, Any]) -> str:
+    """The properties file that documents a macro: its folder's _<folder>__macros.yml
+    (macros/_macros.yml for a file directly in macros/)."""
+    folder = Path(macro["original_file_path"]).parent
+    return str(folder / ("_macros.yml" if folder == Path("macros") else f"_{folder.name}__macros.yml"))
+
+
+def macro_documentation_problems(manifest: Manifest) -> dict[str, list[str]]:
+    """What is missing from the YAML documentation of each of the project's macros (macros/**/*.sql):
+    a description, in the folder's properties file, and every argument of the signature, in order,
+    each with a description."""
+    problems: dict[str, list[str]] = {}
+    for macro in manifest["macros"].values():
+        if macro["package_name"] != "stedi" or not macro["original_file_path"].startswith("macros/"):
+            continue
+        found = []
+        if not (macro.get("description") or "").strip():
+            found.append("no description")
+        expected_file = macro_properties_file(macro)
+        if macro.get("patch_path") != f"stedi://{expected_file}":
+            found.append(f"documented in {macro.get('patch_path')}, not {expected_file}")
+        documented = [argument["name"] for argument in macro.get("arguments") or []]
+        signature = macro_signature(macro)
+        if documented != signature:
+            found.append(f"arguments {documented}, signature {signature}")
+        found.extend(
+            f"argument {argument['name']} without description"
+            for argument in macro.get("arguments") or []
+            if not (argument.get("description") or "").strip()
+        )
+        if found:
+            problems[macro["name"]] = found
+    return problems
+
+
+def test_every_macro_is_documented_in_yaml(manifest: Manifest) -> None:
+    macros = [
+        macro
+        for macro in manifest["macros"].values()
+        if macro["package_name"] == "stedi" and macro["original_file_path"].startswith("macros/")
+    ]
+    assert len(macros) > 100 and any(macro["name"].startswith("test_") for macro in macros)
+    assert macro_documentation_problems(manifest) == {}
+
+
+def stedi_macro(m: Manifest, name: str) -> dict[str, Any]:
+    return m["macros"][f"macro.stedi.{name}"]
+
+
+def a_macro_without_description(m: Manifest) -> None:
+    stedi_macro(m, "consent_policy")["description"] = ""
+
+
+def an_undocumented_argument(m: Manifest) -> None:
+    stedi_macro(m, "merge_config")["arguments"].pop()
+
+
+def an_argument_without_description(m: Manifest) -> None:
+    stedi_macro(m, "test_equal_row_count")["arguments"][1]["description"] = ""
+
+
+def arguments_out_of_order(m: Manifest) -> None:
+    stedi_macro(m, "found_in")["arguments"].reverse()
+
+
+def a_new_argument_in_the_signature(m: Manifest) -> None:
+    macro = stedi_macro(m, "subject_id")
+    macro["macro_sql"] = macro["macro_sql"].replace("subject_id(email)", "subject_id(email, key)", 1)
+
+
+MACRO_BREAKS: dict[str, tuple[Callable[[Manifest], None], str, str]] = {
+    # what the change does: (the change, the macro that must fail, what the check says)
+    "macro without description": (a_macro_without_description, "consent_policy", "no description"),
+    "argument not documented": (an_undocumented_argument, "merge_config", "arguments ["),
+    "argument without description": (
+        an_argument_without_description,
+        "test_equal_row_count",
+        "argument compare_model without description",
+    ),
+    "arguments out of order": (arguments_out_of_order, "found_in", "arguments ["),
+    "signature grew an argument": (
+        a_new_argument_in_the_signature,
+        "subject_id",
+        "signature ['email', 'key']",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(MACRO_BREAKS))
+def test_the_macro_documentation_check_catches(manifest: Manifest, change: str) -> None:
+    breaks, name, says = MACRO_BREAKS[change]
+    broken = copy.deepcopy(manifest)
+    breaks(broken)
+    problems = macro_documentation_problems(broken)
+    assert list(problems) == [name]
+    assert any(says in problem for problem in problems[name]), problems
