@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hostile_landing import HostileLanding
+from hostile_landing import HostileLanding, outcomes, write_hostile_landing
 from stedi.dbt_command import dbt_command, dbt_environment, without_caller_settings, work_profiles
 
 if TYPE_CHECKING:
@@ -504,7 +504,7 @@ def hostile_lake_on_athena(
     of its outcomes and the publication history that goes on from it, which mutates the lake: so
     the outcomes are taken here, before any test runs. The scheduler runs both tests on one worker
     (HOSTILE_LAKE_ON_ATHENA_TESTS)."""
-    from hostile_landing import outcomes, write_hostile_landing
+    # Here, not at the top: test_athena_target imports this module.
     from test_athena_target import athena_env, athena_query, land, model_relations, with_lake_bucket_and_key
 
     work = tmp_path_factory.mktemp("hostile-lake-on-athena")
