@@ -1,11 +1,3 @@
-{% macro temporary_schema() -%}
-    {{ return(generate_schema_name('tmp', none)) }}
-{%- endmacro %}
-
-{% macro temporary_schema_config() -%}
-    {{ return({'temp_schema': temporary_schema()} if target.type == 'athena' else {}) }}
-{%- endmacro %}
-
 {% macro sweep_temporary_tables() -%}
     {%- if target.type == 'athena' and building() -%}
         {#- Made here, before any model: two incremental models that run at once would each ask
