@@ -1,0 +1,3 @@
+{% macro published_schema(schema) -%}
+    {{ return(schema ~ '_published') }}
+{%- endmacro %}

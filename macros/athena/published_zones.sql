@@ -1,0 +1,3 @@
+{% macro published_zones() -%}
+    {{ return(['trusted', 'curated']) }}
+{%- endmacro %}
