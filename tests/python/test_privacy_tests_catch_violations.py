@@ -111,7 +111,7 @@ REMOVALS = [
         RuleRemoval(
             (
                 Edit(
-                    "macros/privacy/consent.sql",
+                    "macros/privacy/reading_counts_under_consent.sql",
                     "and {{ reading_epoch_ms }} >= {{ research_consent_epoch_ms }}",
                     "",
                 ),

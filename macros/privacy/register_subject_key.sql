@@ -2,10 +2,6 @@
     {{ return(adapter.dispatch('register_subject_key', 'stedi')()) }}
 {%- endmacro %}
 
-{% macro subject_key_relation() -%}
-    {{ return(source('stedi_restricted', 'subject_key')) }}
-{%- endmacro %}
-
 {% macro local_subject_key_file() -%}
     {%- set configured = var('subject_key_file') | trim -%}
     {%- if configured -%}
