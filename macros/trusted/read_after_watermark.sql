@@ -1,0 +1,3 @@
+{% macro read_after_watermark(column, watermark) -%}
+    ({{ 'true' if watermark is none else column ~ ' > ' ~ watermark }})
+{%- endmacro %}
