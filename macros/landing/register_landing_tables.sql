@@ -41,29 +41,41 @@
 
 {% macro duckdb__register_landing_tables() -%}
     {%- if execute -%}
-        {%- if not var('landing_root') | trim -%}
-            {{ exceptions.raise_compiler_error(
-                "var landing_root is not set: pass --vars '{landing_root: /abs/path}' or set STEDI_LANDING_ROOT "
-                ~ "(make run does this for you)"
-            ) }}
-        {%- endif -%}
-        {%- set listings = {} -%}
-        {%- set problems = [] -%}
+        {%- set listings = local_landing_listings() -%}
         {%- for table in landing_tables() -%}
-            {%- set listing = landing_file_listing(table.name) -%}
-            {%- do listings.update({table.name: listing}) -%}
-            {%- do problems.extend(listing.problems) -%}
+            {{ local_landing_view(table, listings[table.name]) }}
         {%- endfor -%}
-        {%- do refuse_unreadable_landing_files(problems) -%}
-        {%- do refuse_unreadable_erasure_requests() -%}
-        {%- for table in landing_tables() -%}
-            {#- An empty file has no line to read, and a zero-byte .gz is not a gzip stream DuckDB
-                opens (Athena reads both as no rows): it is listed, and read as nothing. -#}
-            {%- set files = [] -%}
-            {%- for file in listings[table.name].read if file not in listings[table.name].empty -%}
-                {%- do files.append(file) -%}
-            {%- endfor -%}
-            {%- if not files and table.meta.get('optional') %}
+    {%- endif %}
+select 1
+{%- endmacro %}
+
+{% macro local_landing_listings() -%}
+    {%- if not var('landing_root') | trim -%}
+        {{ exceptions.raise_compiler_error(
+            "var landing_root is not set: pass --vars '{landing_root: /abs/path}' or set STEDI_LANDING_ROOT "
+            ~ "(make run does this for you)"
+        ) }}
+    {%- endif -%}
+    {%- set listings = {} -%}
+    {%- set problems = [] -%}
+    {%- for table in landing_tables() -%}
+        {%- set listing = landing_file_listing(table.name) -%}
+        {%- do listings.update({table.name: listing}) -%}
+        {%- do problems.extend(listing.problems) -%}
+    {%- endfor -%}
+    {%- do refuse_unreadable_landing_files(problems) -%}
+    {%- do refuse_unreadable_erasure_requests() -%}
+    {{ return(listings) }}
+{%- endmacro %}
+
+{% macro local_landing_view(table, listing) -%}
+    {#- An empty file has no line to read, and a zero-byte .gz is not a gzip stream DuckDB
+        opens (Athena reads both as no rows): it is listed, and read as nothing. -#}
+    {%- set files = [] -%}
+    {%- for file in listing.read if file not in listing.empty -%}
+        {%- do files.append(file) -%}
+    {%- endfor -%}
+    {%- if not files and table.meta.get('optional') %}
 create schema if not exists {{ table.schema }};
 -- No file of an optional entity (erasure) yet: the table is there, with no rows.
 create or replace view {{ table.schema }}.{{ table.identifier }} as
@@ -71,13 +83,13 @@ select
     cast(null as json) as line,
     cast(null as varchar) as landing_file
 where false;
-            {%- elif not listings[table.name].read %}
-                {{ exceptions.raise_compiler_error(
-                    "No landing files in " ~ local_landing_folder(table.meta.entity) ~ " (landing_root must be "
-                    ~ "a folder, absolute or relative to where dbt runs, with customer/landing, accelerometer/landing and "
-                    ~ "step_trainer/landing, each holding files named " ~ landing_file_names_read() ~ ")"
-                ) }}
-            {%- else %}
+    {%- elif not listing.read %}
+        {{ exceptions.raise_compiler_error(
+            "No landing files in " ~ local_landing_folder(table.meta.entity) ~ " (landing_root must be "
+            ~ "a folder, absolute or relative to where dbt runs, with customer/landing, accelerometer/landing and "
+            ~ "step_trainer/landing, each holding files named " ~ landing_file_names_read() ~ ")"
+        ) }}
+    {%- else %}
 create schema if not exists {{ table.schema }};
 create or replace view {{ table.schema }}.{{ table.identifier }} as
 select
@@ -94,8 +106,5 @@ from read_json_objects(
     ignore_errors = true,
     filename = true
 );
-            {%- endif %}
-        {%- endfor -%}
     {%- endif %}
-select 1
 {%- endmacro %}
