@@ -72,7 +72,8 @@ help:
 	@echo "make athena-local PORT=5000   a local Athena (Trino behind the Athena API) on 127.0.0.1:PORT"
 	@echo "make bench  time + peak memory of each dbt step on generated data -> target/bench/bench.json"
 	@echo "            (BENCH_READINGS=8000000, BENCH_ARGS='--no-athena --seed 1 ...')"
-	@echo "make conventions   dbt-score on the parsed project: descriptions, owners, key tests, contracts"
+	@echo "make conventions   dbt-score on the parsed project: descriptions, owners, key tests, contracts,"
+	@echo "                   macro docs and size"
 	@echo "make report-athena   the pipeline report of an athena build -> target/report-athena.html"
 	@echo "make docs   generate the dbt docs site into target/: index.html (served) and static_index.html"
 	@echo "            (one self-contained file to share, opens from disk)"
@@ -150,7 +151,8 @@ manifest: $(VENV)/.installed-dev profiles.yml
 	STEDI_DUCKDB_PATH=:memory: $(BIN)/dbt parse --quiet --target-path $(CHECKS_TARGET)
 
 # The models' metadata conventions (dbt-score, [tool.dbt-score] in pyproject.toml, dbt_score_rules/):
-# described, owned by a team, a key test, contracts enforced in trusted/curated/quarantine/audit.
+# described, owned by a team, a key test, contracts enforced in trusted/curated/quarantine/audit;
+# and the macros': described with their arguments, at most 40 lines each.
 conventions: manifest
 	$(BIN)/dbt-score lint --manifest $(CHECKS_TARGET)/manifest.json
 

@@ -1,4 +1,4 @@
-"""The conventions of this project's models that dbt-score's built-in rules do not express.
+"""The conventions of this project's models and macros that dbt-score's built-in rules do not express.
 
 - every model has a key test: a `unique` test on a column or a `unique_combination_of_columns`
   test on the model (the project's own generic test, macros/generic_tests/), except the models
@@ -12,14 +12,16 @@
   the order staging and privacy, intermediate, trusted, curated, quarantine, audit (so nothing
   outside them reads the quarantine or the audit zone);
 - a model has at most `max_parents` parents (models, sources, snapshots, seeds): one that needs
-  more does several things and is split (dbt-project-evaluator's advice).
+  more does several things and is split (dbt-project-evaluator's advice);
+- a macro is at most `max_lines` lines long, from `{% macro` to `{% endmacro %}`: a longer one
+  does several things and is split into named helper macros.
 
 A primary_key constraint alone is no key test: neither dbt-athena nor the trusted zone's Iceberg
 tables enforce one. (The built-in has_uniqueness_test checks that a declared one has its test.)
 """
 
 # No `from __future__ import annotations`: dbt-score reads the rule functions' annotations as types.
-from dbt_score import Model, RuleViolation, Severity, Source, rule
+from dbt_score import Macro, Model, RuleViolation, Severity, Source, rule
 
 KEY_TESTS = frozenset({"unique", "unique_combination_of_columns", "dbt_utils.unique_combination_of_columns"})
 
@@ -97,4 +99,13 @@ def at_most_max_parents(model: Model, max_parents: int = 6) -> RuleViolation | N
     parents = sorted(set(model.depends_on.get("nodes", [])))
     if len(parents) > max_parents:
         return RuleViolation(f"{len(parents)} parents (at most {max_parents}): split it.")
+    return None
+
+
+@rule(severity=Severity.MEDIUM)
+def macro_has_at_most_max_lines(macro: Macro, max_lines: int = 40) -> RuleViolation | None:
+    """A macro is at most `max_lines` lines, `{% macro` to `{% endmacro %}`: a longer one does two things."""
+    lines = len(macro.macro_sql.splitlines())
+    if lines > max_lines:
+        return RuleViolation(f"{lines} lines (at most {max_lines}): split it into named helper macros.")
     return None

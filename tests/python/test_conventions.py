@@ -5,9 +5,9 @@ that breaks it (the manifest edited in a temporary folder: nothing is built, abo
 The conventions (pyproject.toml [tool.dbt-score], dbt_score_rules/): every model and column
 described, every model owned by a team of .github/CODEOWNERS, a key test on every model but the
 keyless base views, an enforced contract on every model of trusted, curated, quarantine and audit,
-zones that flow one way, at most six parents per model. And, checked here from the same manifest:
-every macro of macros/ described in its folder's properties YAML, each argument of its signature
-documented in order.
+zones that flow one way, at most six parents per model, at most 40 lines per macro. And, checked
+here from the same manifest: every macro of macros/ described in its folder's properties YAML, each
+argument of its signature documented in order.
 """
 
 from __future__ import annotations
@@ -393,3 +393,27 @@ def test_the_macro_documentation_check_catches(manifest: Manifest, change: str) 
     problems = macro_documentation_problems(broken)
     assert list(problems) == [name]
     assert any(says in problem for problem in problems[name]), problems
+
+
+# -- macro size -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lines", "fails"), [(40, False), (41, True)])
+def test_dbt_score_fails_a_macro_over_40_lines(
+    manifest: Manifest, tmp_path: Path, lines: int, fails: bool
+) -> None:
+    broken = copy.deepcopy(manifest)
+    macro = stedi_macro(broken, "subject_id")
+    first, *rest = macro["macro_sql"].splitlines()
+    macro["macro_sql"] = "\n".join([first, *[""] * (lines - 1 - len(rest)), *rest])
+    assert len(macro["macro_sql"].splitlines()) == lines
+    returncode, report = score(broken, tmp_path)
+    if not fails:
+        assert (returncode, failures(report)) == (0, {})
+        return
+    assert returncode == 1
+    assert failures(report) == {"macro.stedi.subject_id": {"macro_has_at_most_max_lines"}}
+    results = report["evaluables"]["macro.stedi.subject_id"]["results"]
+    assert results["dbt_score_rules.conventions.macro_has_at_most_max_lines"]["message"].startswith(
+        "41 lines (at most 40)"
+    )
