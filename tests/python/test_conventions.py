@@ -7,7 +7,7 @@ described, every model owned by a team of .github/CODEOWNERS, a key test on ever
 keyless base views, an enforced contract on every model of trusted, curated, quarantine and audit,
 zones that flow one way, at most six parents per model, at most 40 lines per macro. And, checked
 here from the same manifest: every macro of macros/ described in its folder's properties YAML, each
-argument of its signature documented in order.
+argument of its signature documented in order; every macro file named after a macro it holds.
 """
 
 from __future__ import annotations
@@ -395,7 +395,7 @@ def test_the_macro_documentation_check_catches(manifest: Manifest, change: str) 
     assert any(says in problem for problem in problems[name]), problems
 
 
-# -- macro size -------------------------------------------------------------------------------
+# -- macro size and files ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("lines", "fails"), [(40, False), (41, True)])
@@ -417,3 +417,78 @@ def test_dbt_score_fails_a_macro_over_40_lines(
     assert results["dbt_score_rules.conventions.macro_has_at_most_max_lines"]["message"].startswith(
         "41 lines (at most 40)"
     )
+
+
+def main_macro_names(path: str) -> set[str]:
+    """What the main macro of the file `path` may be called: the file's name `x`, a dispatched
+    form of it (`default__x`, `duckdb__x`, `athena__x`) or, for a generic test, `test_x`."""
+    name = Path(path).stem
+    return {name, f"default__{name}", f"duckdb__{name}", f"athena__{name}", f"test_{name}"}
+
+
+def macro_files(manifest: Manifest) -> dict[str, list[str]]:
+    """The macros of each of the project's macro files (macros/**/*.sql)."""
+    files: dict[str, list[str]] = {}
+    for macro in manifest["macros"].values():
+        if macro["package_name"] == "stedi" and macro["original_file_path"].startswith("macros/"):
+            files.setdefault(macro["original_file_path"], []).append(macro["name"])
+    return files
+
+
+def misnamed_macro_files(manifest: Manifest) -> dict[str, list[str]]:
+    """The macro files that hold no macro named after the file, with the macros they hold: a reader
+    finds a macro by its name (beside its main macro, a file keeps only the helpers it uses)."""
+    return {
+        path: sorted(names)
+        for path, names in sorted(macro_files(manifest).items())
+        if not main_macro_names(path) & set(names)
+    }
+
+
+def test_every_macro_file_is_named_after_a_macro_it_holds(manifest: Manifest) -> None:
+    on_disk = {path.relative_to(PROJECT_ROOT).as_posix() for path in (PROJECT_ROOT / "macros").rglob("*.sql")}
+    assert len(on_disk) > 50
+    assert on_disk - set(macro_files(manifest)) == set(), "a file under macros/ that holds no macro"
+    assert misnamed_macro_files(manifest) == {}
+
+
+CONSENT = ("consent_policy", "reading_counts_under_consent", "research_consent_epoch_ms")
+ERASURE_LINES = ("athena__unreadable_erasure_lines", "duckdb__unreadable_erasure_lines")
+
+MACRO_FILE_BREAKS: dict[str, tuple[str, tuple[str, ...], dict[str, list[str]]]] = {
+    # what the change does: (the file the macros move to, the macros, what the check reports)
+    "equal macros in a file named after none": (
+        "macros/privacy/consent.sql",
+        CONSENT,
+        {"macros/privacy/consent.sql": list(CONSENT)},
+    ),
+    "a macro in a file renamed": (
+        "macros/audit/lookups.sql",
+        ("found_in",),
+        {"macros/audit/lookups.sql": ["found_in"]},
+    ),
+    "a generic test in a file renamed": (
+        "macros/generic_tests/row_counts.sql",
+        ("test_equal_row_count",),
+        {"macros/generic_tests/row_counts.sql": ["test_equal_row_count"]},
+    ),
+    "engine forms in a file named otherwise": (
+        "macros/privacy/erasure_lines.sql",
+        ERASURE_LINES,
+        {"macros/privacy/erasure_lines.sql": list(ERASURE_LINES)},
+    ),
+    "a helper left behind by its main macro": (
+        "macros/engine/take_build_lock.sql",
+        ("take_build_lock",),
+        {"macros/athena/take_build_lock.sql": ["refuse_a_held_build_lock"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(MACRO_FILE_BREAKS))
+def test_the_macro_file_check_catches(manifest: Manifest, change: str) -> None:
+    path, names, reported = MACRO_FILE_BREAKS[change]
+    broken = copy.deepcopy(manifest)
+    for name in names:
+        stedi_macro(broken, name)["original_file_path"] = path
+    assert misnamed_macro_files(broken) == reported
