@@ -108,11 +108,11 @@ def test_openx_json_reads_an_array_line_by_position_and_a_blank_line_as_nulls(
 def test_openx_json_gunzips_by_name_skips_hidden_files_and_reads_an_array_or_a_binary_file_as_nulls(
     athena: AthenaLocal, ask: Ask
 ) -> None:
-    """What the landing contract rests on (macros/landing/landing_file_rules.sql, malformed_files.sql):
-    a .gz file is read gunzipped whatever precedes .gz; a name starting with '_' or '.' is
-    skipped; a pretty-printed JSON array and a binary file are all rows of nulls, one a line
-    (DuckDB's read_json with ignore_errors reads them the same way); a file in a subfolder is not
-    read here (Trino's hive.recursive-directories is off; the build refuses such files anyway)."""
+    """What the landing contract rests on (macros/landing/landing_file_verdict.sql,
+    malformed_files_report.sql): a .gz file is read gunzipped whatever precedes .gz; a name starting
+    with '_' or '.' is skipped; a pretty-printed JSON array and a binary file are all rows of nulls,
+    one a line (DuckDB's read_json with ignore_errors reads them the same way); a file in a subfolder
+    is not read here (Trino's hive.recursive-directories is off; the build refuses such files anyway)."""
     s3 = aws_client(athena, "s3")
     line = b'{"user":"a@x.com","timestamp":1655564444103,"x":1.5}\n'
     objects = {

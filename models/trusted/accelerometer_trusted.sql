@@ -11,7 +11,8 @@
 -- Accelerometer readings of customers with research consent that count under the consent policy.
 -- Incremental: a run takes the readings the ledger read since the table last took one (its
 -- watermark), and works out again every reading of a customer whose consent changed, or who was
--- erased, since then (the watermark and the policy switch: macros/trusted/incremental_readings.sql).
+-- erased, since then (the watermark and the policy switch: macros/trusted/read_at_watermark.sql,
+-- consent_policy_switch.sql).
 {%- set customers_to_redo = ref('customers_to_redo') %}
 {%- set switching = consent_policy_switch() %}
 {%- set watermark = none if switching else read_at_watermark() %}

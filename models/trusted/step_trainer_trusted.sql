@@ -14,7 +14,7 @@
 -- Incremental: a run takes the readings the ledger read since the table last took one (its
 -- watermark), and works out again every reading of a device whose owner changed, became or
 -- stopped being curated, or whose consent changed, since then (the watermark and the policy
--- switch: macros/trusted/incremental_readings.sql).
+-- switch: macros/trusted/read_at_watermark.sql, consent_policy_switch.sql).
 {#- Set here, outside the incremental branch, so that dbt sees each dependency when it parses. -#}
 {%- set customers_to_redo = ref('customers_to_redo') %}
 {%- set owners = ref('device_owners') %}

@@ -118,7 +118,7 @@ LANDING_ENTITIES: tuple[Entity, ...] = (*ENTITIES, ERASURE)
 # in .gz (Athena's Hive table and DuckDB's read_json both gunzip by the name). Athena reads every
 # file under a table's folder but hidden ones, so any other file would be read by one engine and
 # not the other: the build names it in an error and `stedi land` refuses it. The dbt side of
-# this rule is macros/landing/landing_file_rules.sql.
+# this rule is macros/landing/landing_file_verdict.sql.
 LANDING_FILE_SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz")
 READ = "read"
 HIDDEN = "hidden"

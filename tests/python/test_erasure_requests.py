@@ -1,6 +1,6 @@
-"""Erasure requests are never skipped in silence (macros/privacy/erasure_requests.sql): a request line
-that cannot be read stops the build before any model, naming the file and the line, on both
-engines; requests in the forms exporters write them (a byte-order mark, CRLF line ends, no
+"""Erasure requests are never skipped in silence (macros/privacy/refuse_unreadable_erasure_requests.sql):
+a request line that cannot be read stops the build before any model, naming the file and the line,
+on both engines; requests in the forms exporters write them (a byte-order mark, CRLF line ends, no
 requestId, an email in another case, an email nobody has) are applied or logged as not found."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """One build at a time on a lake: a second build on a DuckDB lake that another process is writing, or
 on an Athena deployment whose build lock another build holds, is refused in one line before it
-touches anything (src/stedi/duckdb_plugin.py, macros/athena/build_lock.sql), and the build that
+touches anything (src/stedi/duckdb_plugin.py, macros/athena/take_build_lock.sql), and the build that
 holds it goes on unharmed. The holder here is this test's own connection, or a lock planted as a
 build takes it, so nothing depends on how fast a real build runs."""
 

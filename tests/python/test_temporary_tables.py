@@ -1,5 +1,5 @@
 """dbt-athena's temporary tables hold what a model writes before it lands, emails too
-(macros/athena/temporary_tables.sql): a merge's source is built in the restricted temporary
+(macros/athena/sweep_temporary_tables.sql): a merge's source is built in the restricted temporary
 schema, and what a failed or killed build left, there or in a zone schema, is swept by the next
 build's first hook and by every build's last one, Glue entry and S3 data; a __bkp table, which may
 be the only copy after a failed swap, is left alone."""

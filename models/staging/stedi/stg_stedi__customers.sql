@@ -82,7 +82,7 @@ malformed_files as (
 
 ),
 
--- No row ever: empty, or the query fails naming the files (macros/landing/malformed_files.sql),
+-- No row ever: empty, or the query fails naming the files (macros/landing/malformed_files_report.sql),
 -- before a file that is not JSON Lines can empty the customers and every zone after them.
 stopped as (
 

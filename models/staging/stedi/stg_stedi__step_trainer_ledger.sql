@@ -190,7 +190,7 @@ file_counts as (
 ),
 
 -- One row: the new files whose lines are mostly malformed, or null. Any such file fails this
--- query, so the ledger does not record it as read (macros/landing/malformed_files.sql).
+-- query, so the ledger does not record it as read (macros/landing/malformed_files_report.sql).
 malformed_files as (
 
     {{ malformed_files_report('file_counts', 'step_trainer') }}

@@ -1,6 +1,6 @@
 -- Every accelerometer landing record, typed and cleaned, with the reason it cannot be used (if any).
 -- Fields are read by their JSON type, never coerced (macros/landing/landing_json.sql), and checked
--- against the contract's plausible values (macros/cleaning/plausible_values.sql).
+-- against the contract's plausible values (the macros of macros/cleaning/).
 -- A reading of a customer to erase keeps nothing but its file (models/privacy/erased_emails).
 with
 

@@ -1,7 +1,7 @@
 -- Every customer landing record, typed and cleaned, with the reason it cannot be used (if any)
 -- and the file it came from. Fields are read by their JSON type, never coerced
 -- (macros/landing/landing_json.sql). A research consent counts only when it can be one
--- (research_consent_epoch_ms, macros/privacy/consent.sql): on the consent field the safe side
+-- (macros/privacy/research_consent_epoch_ms.sql): on the consent field the safe side
 -- wins. A record of a customer to erase keeps nothing but its file, and no record keeps the serial
 -- number of a device an erased customer named (models/privacy/).
 with

@@ -1,6 +1,6 @@
 -- Every step-trainer landing record, typed and cleaned, with the reason it cannot be used (if any).
 -- Fields are read by their JSON type, never coerced (macros/landing/landing_json.sql), and checked
--- against the contract's plausible values (macros/cleaning/plausible_values.sql).
+-- against the contract's plausible values (the macros of macros/cleaning/).
 -- A reading of a device that a customer to erase names keeps nothing but its file
 -- (models/privacy/erased_serial_numbers).
 with
