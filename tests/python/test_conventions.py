@@ -8,6 +8,7 @@ keyless base views, an enforced contract on every model of trusted, curated, qua
 zones that flow one way, at most six parents per model, at most 40 lines per macro. And, checked
 here from the same manifest: every macro of macros/ described in its folder's properties YAML, each
 argument of its signature documented in order; every macro file named after a macro it holds.
+And, from the files themselves: every macro file that code, docs and tests cite exists.
 """
 
 from __future__ import annotations
@@ -492,3 +493,31 @@ def test_the_macro_file_check_catches(manifest: Manifest, change: str) -> None:
     for name in names:
         stedi_macro(broken, name)["original_file_path"] = path
     assert misnamed_macro_files(broken) == reported
+
+
+CITED_MACRO_FILE = re.compile(r"\bmacros/[\w/]+\.sql\b")
+CITING_FILES = ("README.md", "Makefile", "dbt_project.yml", "pyproject.toml", ".github/CODEOWNERS")
+CITING_FOLDERS = ("macros", "models", "snapshots", "analyses", "tests", "src", "harness", "bench", "docs")
+SUFFIXES = (".sql", ".yml", ".md", ".py", ".toml")
+
+
+def citing_files() -> list[Path]:
+    """The project's files that may cite a macro file, but this module (it names missing ones on
+    purpose)."""
+    found = [PROJECT_ROOT / name for name in CITING_FILES]
+    for folder in (*CITING_FOLDERS, ".github"):
+        found.extend(sorted(path for path in (PROJECT_ROOT / folder).rglob("*") if path.suffix in SUFFIXES))
+    return [path for path in found if path.is_file() and path != Path(__file__)]
+
+
+def test_every_cited_macro_file_exists() -> None:
+    """Code, docs and tests cite a macro by its file, macros/<folder>/<macro>.sql: a file renamed or
+    split leaves no citation behind."""
+    cited = {
+        (path.relative_to(PROJECT_ROOT).as_posix(), macro_file)
+        for path in citing_files()
+        for macro_file in CITED_MACRO_FILE.findall(path.read_text())
+    }
+    assert len(cited) > 20
+    missing = {(path, macro_file) for path, macro_file in cited if not (PROJECT_ROOT / macro_file).is_file()}
+    assert missing == set()
