@@ -34,7 +34,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export STEDI_DUCKDB_PATH ?= $(CURDIR)/$(LAKE)/stedi.duckdb
 export STEDI_EXPORT_DIR ?= $(CURDIR)/$(LAKE)
 # The lake a build publishes once its privacy tests and reconciliation pass
-# (macros/publish_the_lake.sql): what the summary and the report read, and what analysts open.
+# (macros/publication/publish_the_lake.sql): what the summary and the report read, and what analysts open.
 PUBLISHED_LAKE = $(dir $(STEDI_DUCKDB_PATH))published/$(notdir $(STEDI_DUCKDB_PATH))
 # The version the Parquet export records in its metadata: the commit the build ran from.
 export STEDI_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)

@@ -13,7 +13,7 @@ uploads, in silence. profiles.example.yml loads this plugin for the local target
 rename, so a reader sees the old file or the new one, never half of one: a copy of `source` is
 written beside `destination` first when `keep_source` (the lake, which the build keeps open),
 else `source` itself is renamed (an export written beside its destination). A reader that has
-the old file open keeps reading it (macros/publish_the_lake.sql).
+the old file open keeps reading it (macros/publication/publish_the_lake.sql).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Write, audit, publish (local target, macros/publish_the_lake.sql): what consumers read (the
+"""Write, audit, publish (local target, macros/publication/publish_the_lake.sql): what consumers read (the
 published copy of the lake, the Parquet export, the report `make run` writes from them) changes only
 when the build's privacy tests and reconciliation pass. A planted privacy violation fails the build, and
 consumers still read the last good state; a failing build that applies an erasure request
@@ -115,7 +115,7 @@ def glue_location(local_athena: AthenaLocal, database: str, table: str) -> str:
 def test_on_athena_published_tables_stay_on_the_last_good_state_through_a_failing_full_refresh(
     hostile_lake_on_athena: HostileLakeOnAthena, athena: AthenaLocal
 ) -> None:
-    """The Athena half (macros/athena/athena__publish_the_lake.sql): analysts read <zone>_published,
+    """The Athena half (macros/publication/athena__publish_the_lake.sql): analysts read <zone>_published,
     entries that point at the audited snapshot of each trusted and curated table. A planted violation under
     --full-refresh (every zone table dropped and built anew) fails the build, and the published
     tables still read the last good rows from the files the dropped tables left them; a failing
