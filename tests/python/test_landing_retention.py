@@ -154,10 +154,11 @@ def test_retiring_read_files_changes_no_zone_and_a_late_consent_counts_their_rea
     assert {model: lake.rows(model) for model in ZONES} == before
 
     # No dbt command fails for a file that is gone or a landing root that moved, even before the
-    # next build has listed the landing zone again.
+    # next build has listed the landing zone again (`docs generate` compiles every node first, as
+    # `dbt compile` does, then reads the catalog).
     moved = tmp_path / "moved"
     shutil.move(lake.root, moved)
-    for command in (("docs", "generate"), ("compile",), ("ls",)):
+    for command in (("docs", "generate"), ("ls",)):
         run = lake.project.dbt(*command, variables={"landing_root": str(moved)})
         assert run.returncode == 0, (command, run.output[-3000:])
     lake.root = moved
