@@ -15,6 +15,7 @@ import shutil
 import string
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -52,14 +53,6 @@ CONSENT_POLICIES = ("as_of_consent", "any_time")
 # worker, so its build is made once.
 PLAIN_CHECKOUT_MODULES = ("test_plain_dbt.py", "test_docs_site.py")
 
-# The tests that use the session fixture hostile_lake_on_athena: on one worker, so the lake is
-# built once (an Athena build of about a minute and a half).
-HOSTILE_LAKE_ON_ATHENA_TESTS = (
-    "test_hostile_landing.py::test_every_hostile_case_ends_the_same_on_athena",
-    "test_publication.py::test_on_athena_published_tables_stay_on_the_last_good_state_through_a_failing_full_refresh",
-)
-
-
 # The modules that take longest (`make test` prints the slowest tests), slowest first: the
 # scheduler hands modules out in collection order, so these start first and no worker is left
 # running one of them alone at the end while the other idles.
@@ -76,34 +69,72 @@ SLOWEST_MODULES = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Under xdist, the workers list the tests that use the local Athena in a file the controller
+# names (workerinput[ATHENA_TESTS_FILE]) and removes at the end (config.stash[CONTROLLER_FILES]).
+ATHENA_TESTS_FILE = "stedi_athena_tests_file"
+CONTROLLER_FILES = pytest.StashKey[dict[str, Path]]()
+
+
+def uses_athena(item: pytest.Item) -> bool:
+    """The test asks for the local Athena (the `athena` fixture, directly or through another)."""
+    return "athena" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rank = {name: position for position, name in enumerate(SLOWEST_MODULES)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+    # stable: the rest keep their order
+    items.sort(key=lambda item: (not uses_athena(item), rank.get(item.path.name, len(rank))))
+    # Under xdist, tell the scheduler (in the controller, which sees node ids only) which tests
+    # need the local Athena.
+    listed = getattr(config, "workerinput", {}).get(ATHENA_TESTS_FILE)
+    if listed:
+        partial = Path(f"{listed}.{os.getpid()}.tmp")
+        partial.write_text("\n".join(item.nodeid for item in items if uses_athena(item)))
+        os.replace(partial, listed)  # whole or not at all: every worker collects the same tests
+
+
+def pytest_configure_node(node: object) -> None:
+    """xdist, in the controller: a file for the workers' list of the tests that use Athena."""
+    config = node.config  # type: ignore[attr-defined]
+    if ATHENA_TESTS_FILE not in config.stash.get(CONTROLLER_FILES, {}):
+        folder = Path(tempfile.mkdtemp(prefix="stedi-xdist-"))
+        config.stash[CONTROLLER_FILES] = {ATHENA_TESTS_FILE: folder / "athena-tests.txt"}
+    node.workerinput[ATHENA_TESTS_FILE] = str(config.stash[CONTROLLER_FILES][ATHENA_TESTS_FILE])  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for path in config.stash.get(CONTROLLER_FILES, {}).values():
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """`pytest -n`: each test module runs on one worker, as with --dist loadfile, except that a
-    module's tests under one consent policy (`[as_of_consent]`, `[any_time]`) are a unit of their
-    own. So each policy's build is still made once, on one worker, and the two policies' builds of
-    one module (the Athena builds, the incremental histories) run on two workers at once."""
+    """`pytest -n`: the tests that use the local Athena run on one worker, with one Trino (a Trino
+    costs a JVM's start and its compiler's warm-up, which a second one would pay again; the other
+    worker runs the local tests meanwhile). Every other module runs on one worker, as with --dist
+    loadfile, except that a module's tests under one consent policy (`[as_of_consent]`,
+    `[any_time]`) are a unit of their own: each policy's build is still made once, on one worker,
+    and the two policies' incremental histories run on two workers at once."""
     from xdist.scheduler import LoadScopeScheduling
 
-    # Hand the modules out in collection order (SLOWEST_MODULES first), not by xdist's default of
-    # the modules with the most tests first, which left the Athena modules (one or two tests each)
-    # to the end.
+    # Hand the units out in collection order (the Athena tests, then SLOWEST_MODULES first), not
+    # by xdist's default of the units with the most tests first.
     config.option.loadscopereorder = False
+    athena_tests: set[str] = set()
 
-    class ModuleAndPolicyScheduling(LoadScopeScheduling):
+    class AthenaModuleAndPolicyScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
+            if not athena_tests and ATHENA_TESTS_FILE in config.stash.get(CONTROLLER_FILES, {}):
+                listed = config.stash[CONTROLLER_FILES][ATHENA_TESTS_FILE]
+                athena_tests.update(listed.read_text().splitlines() if listed.exists() else ())
+            if nodeid in athena_tests:
+                return "athena"  # one worker: one Trino
             module, _, name = nodeid.partition("::")
             parameter = name.rpartition("[")[2].rstrip("]") if name.endswith("]") else ""
             if module.rsplit("/", 1)[-1] in PLAIN_CHECKOUT_MODULES:
                 return "plain-checkout"  # one worker: they share the plain_checkout build
-            if f"{module.rsplit('/', 1)[-1]}::{name}" in HOSTILE_LAKE_ON_ATHENA_TESTS:
-                return "hostile-lake-on-athena"  # one worker: they share its build
             return f"{module}|{parameter}" if parameter in CONSENT_POLICIES else module
 
-    return ModuleAndPolicyScheduling(config, log)
+    return AthenaModuleAndPolicyScheduling(config, log)
 
 
 @dataclass(frozen=True)
@@ -140,6 +171,7 @@ def record_dbt_timing(args: tuple[str, ...], seconds: float, output: str) -> Non
         return
     line = {
         "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0],
+        "worker": os.environ.get("PYTEST_XDIST_WORKER", ""),
         "command": " ".join(args),
         "seconds": round(seconds, 2),
         "full_parse": "Unable to do partial parsing" in output,
@@ -502,8 +534,8 @@ def hostile_lake_on_athena(
 ) -> HostileLakeOnAthena:
     """One Athena build of the hostile landing set (every model and data test), shared by the test
     of its outcomes and the publication history that goes on from it, which mutates the lake: so
-    the outcomes are taken here, before any test runs. The scheduler runs both tests on one worker
-    (HOSTILE_LAKE_ON_ATHENA_TESTS)."""
+    the outcomes are taken here, before any test runs. Both run on the worker of the tests that
+    use the local Athena (pytest_xdist_make_scheduler)."""
     # Here, not at the top: test_athena_target imports this module.
     from test_athena_target import athena_env, athena_query, land, model_relations, with_lake_bucket_and_key
 
