@@ -6,6 +6,7 @@ and Parquet export in a temporary folder, so tests never touch `lake/` or `targe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -70,9 +71,10 @@ SLOWEST_MODULES = (
 
 
 # Under xdist, the workers list the tests that use the local Athena in a file the controller
-# names (workerinput[ATHENA_TESTS_FILE]) and removes at the end (config.stash[CONTROLLER_FILES]).
+# names (config.stash[ATHENA_TESTS], handed to each worker as workerinput[ATHENA_TESTS_FILE]) and
+# removes at the end.
 ATHENA_TESTS_FILE = "stedi_athena_tests_file"
-CONTROLLER_FILES = pytest.StashKey[dict[str, Path]]()
+ATHENA_TESTS = pytest.StashKey[Path]()
 
 
 def uses_athena(item: pytest.Item) -> bool:
@@ -96,15 +98,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_configure_node(node: object) -> None:
     """xdist, in the controller: a file for the workers' list of the tests that use Athena."""
     config = node.config  # type: ignore[attr-defined]
-    if ATHENA_TESTS_FILE not in config.stash.get(CONTROLLER_FILES, {}):
-        folder = Path(tempfile.mkdtemp(prefix="stedi-xdist-"))
-        config.stash[CONTROLLER_FILES] = {ATHENA_TESTS_FILE: folder / "athena-tests.txt"}
-    node.workerinput[ATHENA_TESTS_FILE] = str(config.stash[CONTROLLER_FILES][ATHENA_TESTS_FILE])  # type: ignore[attr-defined]
+    if ATHENA_TESTS not in config.stash:
+        config.stash[ATHENA_TESTS] = Path(tempfile.mkdtemp(prefix="stedi-xdist-")) / "athena-tests.txt"
+    node.workerinput[ATHENA_TESTS_FILE] = str(config.stash[ATHENA_TESTS])  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    for path in config.stash.get(CONTROLLER_FILES, {}).values():
-        shutil.rmtree(path.parent, ignore_errors=True)
+    if ATHENA_TESTS in config.stash:
+        shutil.rmtree(config.stash[ATHENA_TESTS].parent, ignore_errors=True)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
@@ -119,14 +120,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     # Hand the units out in collection order (the Athena tests, then SLOWEST_MODULES first), not
     # by xdist's default of the units with the most tests first.
     config.option.loadscopereorder = False
-    athena_tests: set[str] = set()
 
     class AthenaModuleAndPolicyScheduling(LoadScopeScheduling):
+        @functools.cached_property
+        def athena_tests(self) -> set[str]:
+            """Read once the scheduling starts, when every worker has collected (and listed)."""
+            listed = config.stash.get(ATHENA_TESTS, None)
+            return set(listed.read_text().splitlines()) if listed and listed.exists() else set()
+
         def _split_scope(self, nodeid: str) -> str:
-            if not athena_tests and ATHENA_TESTS_FILE in config.stash.get(CONTROLLER_FILES, {}):
-                listed = config.stash[CONTROLLER_FILES][ATHENA_TESTS_FILE]
-                athena_tests.update(listed.read_text().splitlines() if listed.exists() else ())
-            if nodeid in athena_tests:
+            if nodeid in self.athena_tests:
                 return "athena"  # one worker: one Trino
             module, _, name = nodeid.partition("::")
             parameter = name.rpartition("[")[2].rstrip("]") if name.endswith("]") else ""
