@@ -42,11 +42,9 @@ FAKE_TOOL = """#!/bin/sh
 """
 
 
-def test_make_run_hands_a_landing_root_with_a_space_to_dbt_whole(tmp_path: Path) -> None:
-    """`make run LANDING_ROOT="/x/my landing"` once split the path on its space and refused it as
-    "not a folder". dbt and stedi are stand-ins here that record what make hands them."""
-    landing = tmp_path / "STEDI landing"
-    landing.mkdir()
+def make_run_calls(tmp_path: Path, landing: Path) -> list[str]:
+    """What `make run LANDING_ROOT=<landing>` hands dbt and stedi, one line per program, setting and
+    argument: dbt and stedi are stand-ins that record it."""
     log = tmp_path / "calls.log"
     tools = tmp_path / "bin"
     tools.mkdir()
@@ -68,10 +66,29 @@ def test_make_run_hands_a_landing_root_with_a_space_to_dbt_whole(tmp_path: Path)
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    calls = log.read_text().splitlines()
+    return log.read_text().splitlines()
+
+
+def test_make_run_hands_a_landing_root_with_a_space_to_dbt_whole(tmp_path: Path) -> None:
+    """`make run LANDING_ROOT="/x/my landing"` once split the path on its space and refused it as
+    "not a folder"."""
+    landing = tmp_path / "STEDI landing"
+    landing.mkdir()
+    calls = make_run_calls(tmp_path, landing)
     # dbt build, dbt source freshness, stedi summary, stedi report
     assert calls.count(f"STEDI_LANDING_ROOT={landing}") == 4
     assert f"arg={landing}" in calls  # stedi summary --landing-root
+
+
+def test_make_run_builds_as_production_does_without_the_unit_tests(tmp_path: Path) -> None:
+    """The unit tests check the models' SQL whatever the data: `make test` and CI run them, a
+    run does not pay for them (about a fifth of a small build's time)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    calls = make_run_calls(tmp_path, landing)
+    build = calls[calls.index("arg=build") :]
+    build = build[: next(i for i, line in enumerate(build) if not line.startswith("arg="))]
+    assert build[:3] == ["arg=build", "arg=--exclude-resource-type", "arg=unit_test"]
 
 
 def test_make_run_names_a_missing_landing_root_whole(tmp_path: Path) -> None:
