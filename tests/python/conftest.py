@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from forked_dbt import ForkedDbt
 from hostile_landing import HostileLanding, outcomes, write_hostile_landing
 from stedi.dbt_command import dbt_command, dbt_environment, without_caller_settings, work_profiles
 
@@ -206,6 +207,16 @@ class ParseCache:
 
 PARSE_CACHE = ParseCache()
 
+# dbt commands forked from one process of this worker that imported dbt once (forked_dbt.py).
+FORKED_DBT = ForkedDbt(BIN / "python", without_caller_settings())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def forked_dbt() -> Iterator[None]:
+    yield
+    FORKED_DBT.close()
+
+
 # Settings that only a run reads (where the landing files are, where to export): not part of what
 # a saved parse depends on.
 RUN_ONLY_SETTINGS = frozenset({"STEDI_LANDING_ROOT", "STEDI_EXPORT_DIR", "STEDI_VERSION", "DBT_PROFILES_DIR"})
@@ -331,9 +342,7 @@ class DbtProject:
             variables=variables,
         )
         started = time.monotonic()
-        completed = subprocess.run(
-            command, cwd=self.work_dir, env=run_env, capture_output=True, text=True, check=False
-        )
+        completed = FORKED_DBT.run(command, cwd=self.work_dir, env=run_env)
         record_dbt_timing(args, time.monotonic() - started, completed.stdout + completed.stderr)
         self._last_parse_key = key
         PARSE_CACHE.store(key, target_path / "partial_parse.msgpack")
