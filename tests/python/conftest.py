@@ -207,7 +207,8 @@ class ParseCache:
 
 PARSE_CACHE = ParseCache()
 
-# dbt commands forked from one process of this worker that imported dbt once (forked_dbt.py).
+# dbt commands on the local target, forked from one process of this worker that imported dbt once
+# (forked_dbt.py).
 FORKED_DBT = ForkedDbt(BIN / "python", without_caller_settings())
 
 
