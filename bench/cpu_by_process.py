@@ -48,6 +48,8 @@ def sample(cpu: dict[tuple[str, str], float], kinds: dict[tuple[str, str], str])
             key = (pid, fields[19])  # pid and start time: a pid may be reused
             if key not in kinds:
                 command_line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                # no command line: a kernel thread (named k...), or a process that already exited
+                # (left unknown rather than named by its parent's command line)
                 if command_line or name.startswith("k"):
                     kinds[key] = kind_of(command_line, name)
             cpu[key] = (int(fields[11]) + int(fields[12])) / TICKS

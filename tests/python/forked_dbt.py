@@ -113,9 +113,8 @@ class ForkedDbt:
     ) -> subprocess.CompletedProcess[str]:
         """`subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)`, where
         command[0] is the dbt script of this Python."""
-        local = on_the_local_target(command, env)
         if (
-            not local
+            not on_the_local_target(command, env)
             or os.environ.get("STEDI_TEST_FORKED_DBT") == "0"
             or not self._lock.acquire(blocking=False)
         ):

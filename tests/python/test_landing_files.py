@@ -86,9 +86,8 @@ def test_make_run_builds_as_production_does_without_the_unit_tests(tmp_path: Pat
     landing = tmp_path / "landing"
     landing.mkdir()
     calls = make_run_calls(tmp_path, landing)
-    build = calls[calls.index("arg=build") :]
-    build = build[: next(i for i, line in enumerate(build) if not line.startswith("arg="))]
-    assert build[:3] == ["arg=build", "arg=--exclude-resource-type", "arg=unit_test"]
+    build = calls.index("arg=build")
+    assert calls[build : build + 3] == ["arg=build", "arg=--exclude-resource-type", "arg=unit_test"]
 
 
 def test_make_run_names_a_missing_landing_root_whole(tmp_path: Path) -> None:
