@@ -11,9 +11,12 @@
         {%- endfor -%}
         {%- set swept = [] -%}
         {%- for schema in schemas if adapter.check_schema_exists(target.database, schema) -%}
-            {#- SHOW TABLES asks the Glue catalog (no scan, nothing billed); dbt's relation cache
-                may not know a table a failed materialization left. -#}
-            {%- for name in run_query('show tables in `' ~ schema ~ '`').columns[0].values() -%}
+            {#- Glue's own listing, not dbt's relation cache (which may not know a table a failed
+                materialization left) nor SHOW TABLES (a query per schema that the build waits for). -#}
+            {%- set listed = adapter.list_relations_without_caching(
+                api.Relation.create(database=target.database, schema=schema)
+            ) -%}
+            {%- for name in listed | map(attribute='identifier') -%}
                 {%- set relation = api.Relation.create(
                     database=target.database, schema=schema, identifier=name, type='table'
                 ) -%}
@@ -29,5 +32,4 @@
             {{ log("Swept temporary tables a build left: " ~ swept | join(', '), info=true) }}
         {%- endif -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
