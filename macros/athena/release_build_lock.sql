@@ -11,5 +11,4 @@
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}

@@ -17,7 +17,6 @@
                 {{ dbt.string_literal(invocation_id) }} as invocation_id
         {%- endcall -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
 
 {% macro refuse_a_held_build_lock(lock) -%}

@@ -36,7 +36,6 @@
         {%- endif -%}
         {%- do refuse_unreadable_erasure_requests() -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
 
 {% macro duckdb__register_landing_tables() -%}
@@ -46,7 +45,6 @@
             {{ local_landing_view(table, listings[table.name]) }}
         {%- endfor -%}
     {%- endif %}
-select 1
 {%- endmacro %}
 
 {% macro local_landing_listings() -%}

@@ -58,5 +58,4 @@
             ) }}
         {%- endif -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}

@@ -40,7 +40,6 @@
         {%- endif -%}
         {%- do check_subject_key(table, fix) -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
 
 {% macro duckdb__register_subject_key() -%}
@@ -62,5 +61,4 @@
         ) -%}
         {%- do check_subject_key(table, "Fix or delete " ~ path ~ " (a deleted key file is made anew: every subject_id changes).") -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}

@@ -22,7 +22,6 @@
             {{ log("Published the audited tables: " ~ schemas | join(', '), info=true) }}
         {%- endif -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
 
 {% macro athena_published_erasure_requests_digest() -%}

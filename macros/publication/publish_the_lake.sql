@@ -40,7 +40,6 @@
             {{ log("Published the audited lake: " ~ published, info=true) }}
         {%- endif -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
 
 {% macro published_lake_path() -%}
