@@ -166,6 +166,18 @@ class DbtRun:
         run_results = json.loads((self.target_path / "run_results.json").read_text())
         return {result["unique_id"]: result["status"] for result in run_results["results"]}
 
+    def latest_run_filters(self) -> dict[str, str]:
+        """Test name -> the subquery a `where: written_by_latest_run` test of this run read
+        (macros/generic_tests/rows_written_by_latest_run.sql), from the SQL dbt ran."""
+        filters = {}
+        for path in (self.target_path / "run").rglob("*.sql"):
+            found = re.search(
+                r"from (\(select \* from .*? where read_at = .*?\)) dbt_subquery", path.read_text()
+            )
+            if found:
+                filters[path.stem] = found.group(1)
+        return filters
+
 
 def record_dbt_timing(args: tuple[str, ...], seconds: float, output: str) -> None:
     """With STEDI_TEST_DBT_TIMINGS set (a file), append one JSON line per dbt command a test runs:

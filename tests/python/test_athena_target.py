@@ -368,6 +368,19 @@ def test_first_athena_build_passes_models_tests_unit_tests_and_contracts(
     assert {"model", "test", "seed", "snapshot"} | unit_tests <= kinds
 
 
+def test_the_ledger_tests_of_an_athena_build_read_the_rows_it_stamped(
+    athena_builds: dict[str, Any], local_athena: AthenaLocal
+) -> None:
+    """The build's own instant, written into a `where: written_by_latest_run` test's SQL, selects
+    the rows that build stamped on Athena too (timestamp(6) literal against the stored read_at):
+    a mismatch would leave the ledger tests reading nothing and passing."""
+    filters = athena_builds["runs"][0].latest_run_filters()
+    assert len(filters) >= 4, sorted(filters)
+    for test, subquery in filters.items():
+        assert "read_at = cast('" in subquery, (test, subquery)
+        assert athena_query(local_athena, f"select count(*) from {subquery} as stamped")[0][0] > 0, test
+
+
 def test_every_incremental_athena_build_is_green(athena_builds: dict[str, Any]) -> None:
     for run in athena_builds["runs"]:
         assert run.returncode == 0, run.output[-6000:]

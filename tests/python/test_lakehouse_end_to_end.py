@@ -226,6 +226,35 @@ def test_the_required_columns_tests_fail_on_a_null_in_the_rows_the_latest_run_wr
     assert restored.returncode == 0, restored.output[-3000:]
 
 
+LATEST_RUN_TESTS = {
+    f"{model}__required_columns_are_set"
+    for model in (
+        "stg_stedi__accelerometer_ledger",
+        "stg_stedi__step_trainer_ledger",
+        "stg_stedi__accelerometer_readings",
+        "stg_stedi__step_trainer_readings",
+    )
+}
+
+
+@ONE_BUILD
+def test_in_a_build_the_ledger_tests_read_the_rows_the_build_stamped_without_a_look_up(build) -> None:
+    """In `dbt build`, a `where: written_by_latest_run` test of a ledger or of a readings view over
+    one reads the rows stamped with the build's own instant, written into its SQL (no query for
+    the newest read_at first, which reads the whole column on Athena); on this first build that
+    is every row."""
+    project, run, _, _, _ = build
+    filters = run.latest_run_filters()
+    assert set(filters) >= LATEST_RUN_TESTS, sorted(filters)
+    # One instant, the build's, as the ledgers write it (not `timestamp '<the newest read_at>'`)
+    assert len({subquery.split("read_at = ", 1)[1] for subquery in filters.values()}) == 1, filters
+    for test, subquery in filters.items():
+        assert "read_at = cast('" in subquery, (test, subquery)
+        table = subquery.split(" from ", 1)[1].split(" where ", 1)[0]
+        stamped = project.query(f"select count(*) from {subquery} as stamped")[0][0]
+        assert stamped == project.query(f"select count(*) from {table}")[0][0] > 0, test
+
+
 def test_landing_data_is_never_modified(build) -> None:
     _, _, landing, _, before = build
     assert landing_digest(landing.root) == before
