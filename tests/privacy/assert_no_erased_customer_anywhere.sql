@@ -15,7 +15,30 @@
 -- depends_on: {{ ref('machine_learning_curated') }}
 -- depends_on: {{ ref('landing_reconciliation') }}
 -- depends_on: {{ ref('erasure_log') }}
-{%- set checks = erased_value_checks() %}
+{#- What to look for where: a check per stored table (a model or snapshot that exists) and
+    identifying column of the registry, while an erasure request is in the landing zone. -#}
+{%- set checks = [] %}
+{%- set requests = load_relation(source('stedi_landing', 'erasure_landing')) if building() else none %}
+{%- if requests is not none and run_query("select count(*) from " ~ requests).columns[0].values()[0] > 0 %}
+    {%- set whole = flags.FULL_REFRESH or var('full_checks', false) or erasure_applied_in_this_run() %}
+    {%- for node in graph.nodes.values() if node.resource_type in ('model', 'snapshot')
+        and node.package_name == project_name and node.config.materialized in ('table', 'incremental', 'snapshot') %}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) %}
+        {%- set pseudonyms = pii_columns(node, 'pseudonym') %}
+        {%- set stored = relation %}
+        {%- if relation is not none and node.config.materialized == 'incremental'
+            and 'read_at' in node.columns and not whole %}
+            {%- set stored = rows_written_by_latest_run(relation) %}
+        {%- endif %}
+        {%- for column in (pii_columns(node, 'direct') + pseudonyms) if relation is not none %}
+            {%- set kind = 'email' if 'email' in column else (
+                'serial_number' if 'serial' in column else ('subject_id' if column in pseudonyms else none)) %}
+            {%- if kind %}
+                {%- do checks.append({'table': node.name, 'relation': stored, 'column': column, 'kind': kind}) %}
+            {%- endif %}
+        {%- endfor %}
+    {%- endfor %}
+{%- endif %}
 {%- set erased = {'email': ref('erased_emails'), 'serial_number': ref('erased_serial_numbers')} %}
 with
 
@@ -27,7 +50,13 @@ found as (
         '{{ check.column }}' as column_name,
         count(*) as erased_row_count
     from {{ check.relation }} as stored
-    where stored.{{ check.column }} in ({{ erased_values(check.kind, erased) }})
+    where stored.{{ check.column }} in (
+        {%- if check.kind == 'subject_id' %}
+        select {{ subject_id('erased_emails.email') }} as subject_id from {{ erased['email'] }} as erased_emails
+        {%- else %}
+        select {{ check.kind }} from {{ erased[check.kind] }} as erased_values
+        {%- endif %}
+    )
     union all
     {%- endfor %}
     -- Nothing found (and all there is without an erasure request).

@@ -150,9 +150,25 @@ def test_the_parquet_export_says_which_build_made_it(build) -> None:
     assert metadata["stedi.dbt_version"].startswith("1.11."), metadata
 
 
+def test_split_shares_that_do_not_fit_stop_the_run_naming_the_var(tmp_path: Path) -> None:
+    """machine_learning_curated's split rule refuses shares that are negative or sum over 1."""
+    project = DbtProject(PROJECT_ROOT, tmp_path / "work")
+    run = project.dbt(
+        "ls",
+        "--select",
+        "machine_learning_curated",
+        variables={"ml_split": {"train": 0.9, "validation": 0.2}},
+    )
+    assert run.returncode != 0
+    assert (
+        "var ml_split: train and validation must be shares between 0 and 1 that sum to at most 1"
+        in run.output
+    )
+
+
 def split_of(subject_id: str) -> str:
-    """The split rule, written again from its definition (macros/curated/subject_split.sql, var
-    ml_split 0.7 / 0.15): the subject's first four hex digits as a share of 65,536."""
+    """The split rule, written again from its definition (models/curated/machine_learning_curated.sql,
+    var ml_split 0.7 / 0.15): the subject's first four hex digits as a share of 65,536."""
     share = int(subject_id[:4], 16) / 65536
     return "train" if share < 0.7 else "validation" if share < 0.85 else "test"
 
