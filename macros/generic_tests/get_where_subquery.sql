@@ -5,7 +5,7 @@
         {%- if var('full_checks', false) -%}
             {{ return(relation) }}
         {%- endif -%}
-        {{ return(rows_written_by_latest_run(relation) ~ ' dbt_subquery') }}
+        {{ return(rows_written_by_latest_run(relation, model.attached_node) ~ ' dbt_subquery') }}
     {%- endif -%}
     {{ return(dbt.default__get_where_subquery(relation)) }}
 {%- endmacro %}

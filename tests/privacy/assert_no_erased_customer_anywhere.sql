@@ -24,19 +24,20 @@
     {%- for node in graph.nodes.values() if node.resource_type in ('model', 'snapshot')
         and node.package_name == project_name and node.config.materialized in ('table', 'incremental', 'snapshot') %}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) %}
-        {%- set pseudonyms = pii_columns(node, 'pseudonym') %}
-        {%- set stored = relation %}
-        {%- if relation is not none and node.config.materialized == 'incremental'
-            and 'read_at' in node.columns and not whole %}
-            {%- set stored = rows_written_by_latest_run(relation) %}
-        {%- endif %}
-        {%- for column in (pii_columns(node, 'direct') + pseudonyms) if relation is not none %}
-            {%- set kind = 'email' if 'email' in column else (
-                'serial_number' if 'serial' in column else ('subject_id' if column in pseudonyms else none)) %}
-            {%- if kind %}
-                {%- do checks.append({'table': node.name, 'relation': stored, 'column': column, 'kind': kind}) %}
+        {%- if relation is not none %}
+            {%- set pseudonyms = pii_columns(node, 'pseudonym') %}
+            {%- set stored = relation %}
+            {%- if node.config.materialized == 'incremental' and 'read_at' in node.columns and not whole %}
+                {%- set stored = rows_written_by_latest_run(relation, node.unique_id) %}
             {%- endif %}
-        {%- endfor %}
+            {%- for column in pii_columns(node, 'direct') + pseudonyms %}
+                {%- set kind = 'email' if 'email' in column else (
+                    'serial_number' if 'serial' in column else ('subject_id' if column in pseudonyms else none)) %}
+                {%- if kind %}
+                    {%- do checks.append({'table': node.name, 'relation': stored, 'column': column, 'kind': kind}) %}
+                {%- endif %}
+            {%- endfor %}
+        {%- endif %}
     {%- endfor %}
 {%- endif %}
 {%- set erased = {'email': ref('erased_emails'), 'serial_number': ref('erased_serial_numbers')} %}
