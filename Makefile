@@ -5,7 +5,7 @@
 #               under both consent policies, the athena target on a local Athena running Trino,
 #               the Python tooling)
 #   make athena-local PORT=5000   the local Athena (S3, Glue, STS, Athena API, Trino) in the foreground
-#   make bench  time and measure the dbt build on generated data (BENCH_READINGS=8000000 BENCH_ARGS=...)
+#   make bench  what the dbt build costs on generated data (BENCH_READINGS='8000000 80000000' BENCH_ARGS=...)
 #   make docs   the dbt docs site in target/ (index.html to serve, static_index.html to share)
 #   make docs-serve DOCS_PORT=8080   that site on http://127.0.0.1:DOCS_PORT
 #
@@ -43,9 +43,10 @@ REPORT ?= $(CURDIR)/$(LAKE)/report.html
 # The local Athena's Trino distribution: fetched once (mvn, Maven Central) and reused from here.
 export ATHENA_LOCAL_HOME ?= $(CURDIR)/.athena-local
 PORT ?= 5000
-# `make bench`: accelerometer readings of the local part, and any other bench/bench.py options
-# (e.g. BENCH_ARGS='--no-athena' or '--athena-readings 100000'; bench.py --help lists them).
-BENCH_READINGS ?= 8000000
+# `make bench`: accelerometer readings of each local scale (the 80 M one takes most of an hour and
+# about 30 GB of disk: BENCH_READINGS=8000000 for the daily scale alone), and any other
+# bench/bench.py options (e.g. BENCH_ARGS='--no-athena' or '--athena-readings 100000'; bench.py --help).
+BENCH_READINGS ?= 8000000 80000000
 BENCH_ARGS ?=
 # `make docs-serve`: the port of the docs site on 127.0.0.1.
 DOCS_PORT ?= 8080
@@ -71,7 +72,7 @@ help:
 	@echo "make test   lint + pytest: dbt builds on generated data, Athena harness, Python tooling"
 	@echo "make athena-local PORT=5000   a local Athena (Trino behind the Athena API) on 127.0.0.1:PORT"
 	@echo "make bench  time + peak memory of each dbt step on generated data -> target/bench/bench.json"
-	@echo "            (BENCH_READINGS=8000000, BENCH_ARGS='--no-athena --seed 1 ...')"
+	@echo "            (BENCH_READINGS='8000000 80000000', BENCH_ARGS='--no-athena --seed 1 ...')"
 	@echo "make conventions   dbt-score on the parsed project: descriptions, owners, key tests, contracts,"
 	@echo "                   macro docs and size"
 	@echo "make report-athena   the pipeline report of an athena build -> target/report-athena.html"
@@ -170,11 +171,12 @@ lint: $(VENV)/.installed-dev profiles.yml $(BIN)/actionlint
 test: lint trino chromium
 	$(BIN)/pytest -n auto --durations=15
 
-# The benchmark: one generated landing set, each step (a DuckDB read of the files as the floor,
-# full build, models only, rebuilds with no / 1 % new data, a consent withdrawal) timed as a
-# subprocess with its peak RSS, then the athena target on the local Athena (hence `trino`) at a
-# smaller scale with the bytes each build scanned. Minutes at the default scale; everything it
-# writes is under target/bench/, its figures in target/bench/bench.json.
+# The benchmark: at each local scale one generated landing set, each step (a DuckDB read of the
+# files as the floor, full build, models only, rebuilds with no / 1 % new data, a consent
+# withdrawal) timed as a subprocess with its peak RSS; then the athena target on the local Athena
+# (hence `trino`) at two history sizes, each built in full and after one new day, with the queries
+# and the bytes each build scanned and would be billed. Everything it writes is under
+# target/bench/, its figures in target/bench/bench.json.
 bench: $(VENV)/.installed-dev trino
 	$(BIN)/python bench/bench.py --readings $(BENCH_READINGS) $(BENCH_ARGS)
 

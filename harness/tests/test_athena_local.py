@@ -488,3 +488,15 @@ def test_an_iceberg_table_the_engine_writes_has_empty_partition_keys_and_is_read
     gone = ask("SELECT a FROM read_each_time")
     assert gone.state == "FAILED"
     assert "ICEBERG_INVALID_METADATA" in gone.reason
+
+
+def test_the_small_file_threshold_is_trinos_default_unless_asked_then_set_in_both_catalogs() -> None:
+    from athena_local.trino_server import catalogs
+
+    default = catalogs("http://127.0.0.1:1", REGION)
+    assert all("parquet.small-file-threshold" not in properties for properties in default.values())
+    pruned = catalogs("http://127.0.0.1:1", REGION, parquet_small_file_threshold="1B")
+    assert {name: properties["parquet.small-file-threshold"] for name, properties in pruned.items()} == {
+        "awsdatacatalog": "1B",
+        "iceberg": "1B",
+    }

@@ -188,11 +188,20 @@ class AthenaLocal:
 
     ``port=0`` picks a free port. Starting resets moto's in-process state, so each instance starts
     from an empty account (with Glue's ``default`` database, as every Athena account has), and
-    starts a Trino server of its own; ``stop`` ends it.
+    starts a Trino server of its own; ``stop`` ends it. ``parquet_small_file_threshold``: see
+    ``trino_server.catalogs`` (the bench sets it so that bytes scanned are counted per column).
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", *, trino_home: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        trino_home: Path | None = None,
+        parquet_small_file_threshold: str | None = None,
+    ) -> None:
         self._host = host
+        self._parquet_small_file_threshold = parquet_small_file_threshold
         self._port = port
         self._trino_home = trino_home
         self._server: _Server | None = None
@@ -224,7 +233,11 @@ class AthenaLocal:
             glue = glue_backends[DEFAULT_ACCOUNT][region]
             if "default" not in glue.databases:
                 glue.create_database("default", {"Name": "default"})
-        self._trino = TrinoServer("http://127.0.0.1:0", home=self._trino_home)
+        self._trino = TrinoServer(
+            "http://127.0.0.1:0",
+            home=self._trino_home,
+            parquet_small_file_threshold=self._parquet_small_file_threshold,
+        )
         self._api = AthenaApi(Engine(self._trino.port))
         self._server = _Server(self._host, self._port, lambda app: _Front(app, self._api, self.requests))
         self._server.start()

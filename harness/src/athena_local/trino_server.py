@@ -70,8 +70,20 @@ def _aws(endpoint: str, region: str) -> dict[str, str | int | bool]:
     }
 
 
-def catalogs(endpoint: str, region: str) -> dict[str, dict[str, str | int | bool]]:
-    """Catalog name -> properties of the two connectors behind ``awsdatacatalog``."""
+def catalogs(
+    endpoint: str, region: str, *, parquet_small_file_threshold: str | None = None
+) -> dict[str, dict[str, str | int | bool]]:
+    """Catalog name -> properties of the two connectors behind ``awsdatacatalog``.
+
+    ``parquet_small_file_threshold``: Trino reads a Parquet file smaller than this (3 MB by default)
+    whole, every column, and counts all of it as read; the files of a small test lake all are. A
+    tiny threshold (``"1B"``) makes a query read only the columns it needs, as Athena does on the
+    large files of a production lake, so the bytes scanned it reports are what column pruning costs
+    at that scale (bench/bench.py sets it; the tests keep Trino's default, fewer reads per file).
+    """
+    small_files = (
+        {"parquet.small-file-threshold": parquet_small_file_threshold} if parquet_small_file_threshold else {}
+    )
     return {
         HIVE_CATALOG: {
             "connector.name": "hive",
@@ -87,6 +99,7 @@ def catalogs(endpoint: str, region: str) -> dict[str, dict[str, str | int | bool
             "hive.table-statistics-enabled": False,
             "hive.collect-column-statistics-on-write": False,
             "hive.storage-format": "PARQUET",
+            **small_files,
         },
         ICEBERG_CATALOG: {
             "connector.name": "iceberg",
@@ -106,6 +119,7 @@ def catalogs(endpoint: str, region: str) -> dict[str, dict[str, str | int | bool
             # default), below Trino's own 7-day floor.
             "iceberg.expire-snapshots.min-retention": "0s",
             "iceberg.remove-orphan-files.min-retention": "0s",
+            **small_files,
         },
     }
 
@@ -132,8 +146,10 @@ class TrinoServer:
         port: int = 0,
         home: Path | None = None,
         heap: str | None = None,
+        parquet_small_file_threshold: str | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self.parquet_small_file_threshold = parquet_small_file_threshold
         self.region = region
         self.port = port or free_port()
         self._home = home
@@ -169,7 +185,9 @@ class TrinoServer:
                 }
             )
         )
-        for name, values in catalogs(self.endpoint, self.region).items():
+        for name, values in catalogs(
+            self.endpoint, self.region, parquet_small_file_threshold=self.parquet_small_file_threshold
+        ).items():
             (etc / "catalog" / f"{name}.properties").write_text(_properties(values))
         (etc / "log.properties").write_text("io.trino=WARN\norg.apache.iceberg=WARN\nio.airlift=WARN\n")
 
