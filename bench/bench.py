@@ -97,6 +97,9 @@ BILLING_MINIMUM_BYTES = 10 * MIB
 # Trino reads a Parquet file under its small-file threshold whole (3 MB by default): every file
 # of a bench-sized lake. 1 byte: only the columns a query needs, as Athena reads a production lake.
 PARQUET_SMALL_FILE_THRESHOLD = "1B"
+# Each Athena build's largest queries go to the JSON with the head of their SQL: what a node reads.
+LARGEST_QUERIES = 40
+QUERY_TEXT = 300
 
 STEP_LABELS = {
     "floor": "floor (DuckDB reads the landing files)",
@@ -828,9 +831,11 @@ def athena_cost(client: Any, ids: set[str]) -> dict[str, Any]:
 
     The node is read from the comment dbt puts at the head of every query it sends
     (`"node_id": "model.stedi.x"`); queries without one (the hooks, dbt's own catalog calls) count
-    as `dbt`. A failed query is billed nothing, as on Athena.
+    as `dbt`. A failed query is billed nothing, as on Athena. The LARGEST_QUERIES that scanned
+    most are kept with the head of their SQL.
     """
     by_node: dict[str, Counter[str]] = {}
+    queries: list[dict[str, Any]] = []
     ordered = sorted(ids)
     for start in range(0, len(ordered), 50):
         answer = client.batch_get_query_execution(QueryExecutionIds=ordered[start : start + 50])
@@ -838,7 +843,10 @@ def athena_cost(client: Any, ids: set[str]) -> dict[str, Any]:
             succeeded = execution.get("Status", {}).get("State") == "SUCCEEDED"
             scanned = execution.get("Statistics", {}).get("DataScannedInBytes", 0)
             node = re.search(r'"node_id": "([^"]+)"', execution.get("Query", ""))
-            figures = by_node.setdefault(node.group(1) if node else "dbt", Counter())
+            name = node.group(1) if node else "dbt"
+            figures = by_node.setdefault(name, Counter())
+            sql = " ".join(re.sub(r"/\*.*?\*/", "", execution.get("Query", ""), count=1, flags=re.S).split())
+            queries.append({"node": name, "scanned_bytes": scanned, "sql": sql[:QUERY_TEXT]})
             figures.update(
                 queries=1,
                 scanning_queries=int(scanned > 0),
@@ -852,6 +860,7 @@ def athena_cost(client: Any, ids: set[str]) -> dict[str, Any]:
     return {
         **{key: total[key] for key in ("queries", "scanning_queries", "scanned_bytes", "billed_bytes")},
         "by_node": {node: dict(figures) for node, figures in ranked},
+        "largest_queries": sorted(queries, key=lambda query: -query["scanned_bytes"])[:LARGEST_QUERIES],
     }
 
 

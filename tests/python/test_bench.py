@@ -134,6 +134,10 @@ def test_the_athena_cost_of_a_build_is_summed_per_dbt_node_and_a_failed_query_is
     assert (cost["queries"], cost["scanning_queries"]) == (5, 3)
     assert cost["scanned_bytes"] == 65 * MIB + 1 and cost["billed_bytes"] == 23 * MIB
     assert list(cost["by_node"]) == ["model.stedi.b", "model.stedi.a", "dbt"]
+    assert [(q["node"], q["sql"]) for q in cost["largest_queries"][:2]] == [
+        ("model.stedi.b", "select 1"),
+        ("model.stedi.a", "select 1"),
+    ]
     assert cost["by_node"]["model.stedi.a"] == {
         "queries": 2,
         "scanning_queries": 2,

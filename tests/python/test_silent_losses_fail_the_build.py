@@ -98,3 +98,36 @@ def test_a_silent_loss_fails_the_build(
         "where outcome = 'unexplained'"
     )
     assert unexplained, "the test failed but landing_reconciliation names no unexplained record"
+
+
+GRAIN_TEST = "reconciliation_ledger_records__grain"
+
+
+def test_a_reconciliation_part_counting_a_reason_twice_fails_its_grain_test_in_the_full_checks_only(
+    built_lakehouse: DbtProject, project_copy: Path, tmp_path: Path, landing_with_defects: Landing
+) -> None:
+    """reconciliation_ledger_records has one row per entity and reason by construction: its grain
+    test (`where: full_checks_only`) reads both ledgers on --full-refresh and with full_checks
+    (nightly), and nothing on a daily run."""
+    Edit(
+        "models/audit/reconciliation_ledger_records.sql",
+        "    from totals\n    where duplicates is not null\n",
+        "    from totals\n    where duplicates is not null\n\n    union all\n\n"
+        "    select entity, 'collapsed', 'exact_duplicate', 'nowhere', 'nowhere', duplicates\n"
+        "    from totals\n    where duplicates is not null\n",
+    ).apply(project_copy)
+    project = DbtProject(project_copy, tmp_path / "work")
+    shutil.copy(built_lakehouse.duckdb_path, project.duckdb_path)
+    variables = {"landing_root": str(landing_with_defects.root)}
+
+    daily = project.dbt("test", "--select", GRAIN_TEST, variables=variables)
+    assert daily.returncode == 0, daily.output[-4000:]
+    (compiled,) = (daily.target_path / "compiled").rglob(f"{GRAIN_TEST}.sql")
+    assert "where false) dbt_subquery" in compiled.read_text()
+
+    nightly = project.dbt("test", "--select", GRAIN_TEST, variables={**variables, "full_checks": True})
+    assert nightly.returncode != 0
+    statuses = {
+        node.split(".")[2]: status for node, status in nightly.results().items() if node.startswith("test.")
+    }
+    assert statuses == {GRAIN_TEST: "fail"}, nightly.output[-4000:]
