@@ -1,4 +1,6 @@
 {% test equal_row_count(model, compare_model, compare_where=none) %}
+{#- With `where: full_checks_only`, outside the full checks neither side is read. -#}
+{%- set compared = compare_model if config.get("where") != "full_checks_only" else get_where_subquery(compare_model) %}
 
 with
 
@@ -10,7 +12,7 @@ model_rows as (
 
 compared_rows as (
 
-    select count(*) as row_count from {{ compare_model }}
+    select count(*) as row_count from {{ compared }}
     {%- if compare_where %}
     where {{ compare_where }}
     {%- endif %}

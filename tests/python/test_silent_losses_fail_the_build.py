@@ -131,3 +131,42 @@ def test_a_reconciliation_part_counting_a_reason_twice_fails_its_grain_test_in_t
         node.split(".")[2]: status for node, status in nightly.results().items() if node.startswith("test.")
     }
     assert statuses == {GRAIN_TEST: "fail"}, nightly.output[-4000:]
+
+
+def test_a_readings_view_that_repeats_its_readings_fails_its_tests_in_the_full_checks_only(
+    built_lakehouse: DbtProject, project_copy: Path, tmp_path: Path, landing_with_defects: Landing
+) -> None:
+    """The tests of the attribution views hold by construction given the tests of what they read
+    (`where: full_checks_only`): a view that repeats each reading passes a daily `dbt test`, whose
+    tests read nothing (equal_row_count leaves its compared model out too), and fails the grain
+    and the row count in the full checks."""
+    Edit(
+        "models/intermediate/int_accelerometer_readings_attributed.sql",
+        "select * from final",
+        "select * from final\nunion all\nselect * from final",
+    ).apply(project_copy)
+    project = DbtProject(project_copy, tmp_path / "work")
+    shutil.copy(built_lakehouse.duckdb_path, project.duckdb_path)
+    variables = {"landing_root": str(landing_with_defects.root)}
+    view = "int_accelerometer_readings_attributed"
+
+    daily = project.dbt("run", "--select", view, variables=variables)
+    assert daily.returncode == 0, daily.output[-4000:]
+    daily = project.dbt("test", "--select", view, variables=variables)
+    assert daily.returncode == 0, daily.output[-4000:]
+    compiled = {
+        path.stem: path.read_text() for path in (daily.target_path / "compiled").rglob(f"{view}__*.sql")
+    }
+    assert len(compiled) == 3 and all("where false) dbt_subquery" in sql for sql in compiled.values())
+    assert compiled[f"{view}__row_count_equals_stg_stedi__accelerometer_readings"].count("where false") == 2
+
+    nightly = project.dbt("test", "--select", view, variables={**variables, "full_checks": True})
+    assert nightly.returncode != 0
+    statuses = {
+        node.split(".")[2]: status for node, status in nightly.results().items() if node.startswith("test.")
+    }
+    assert statuses == {
+        f"{view}__grain": "fail",
+        f"{view}__row_count_equals_stg_stedi__accelerometer_readings": "fail",
+        f"{view}__attribution_issue_is_known": "pass",
+    }, nightly.output[-4000:]
