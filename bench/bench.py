@@ -826,6 +826,14 @@ def billed_bytes(scanned: int) -> int:
     return max(BILLING_MINIMUM_BYTES, math.ceil(scanned / MIB) * MIB)
 
 
+def query_text(sql: str) -> str:
+    """The head of a query's SQL on one line, without dbt's comment and, for a CTAS, without its
+    `create table ... with (...) as` (what it reads is in the select)."""
+    text = " ".join(re.sub(r"/\*.*?\*/", "", sql, count=1, flags=re.S).split()).removeprefix("-- ")
+    text = re.sub(r"^create table \S+ with \(.*?\) as ", "", text, count=1, flags=re.I)
+    return text[:QUERY_TEXT]
+
+
 def athena_cost(client: Any, ids: set[str]) -> dict[str, Any]:
     """Queries, bytes scanned and bytes billed of the query executions `ids`, in all and per dbt node.
 
@@ -845,8 +853,8 @@ def athena_cost(client: Any, ids: set[str]) -> dict[str, Any]:
             node = re.search(r'"node_id": "([^"]+)"', execution.get("Query", ""))
             name = node.group(1) if node else "dbt"
             figures = by_node.setdefault(name, Counter())
-            sql = " ".join(re.sub(r"/\*.*?\*/", "", execution.get("Query", ""), count=1, flags=re.S).split())
-            queries.append({"node": name, "scanned_bytes": scanned, "sql": sql[:QUERY_TEXT]})
+            sql = query_text(execution.get("Query", ""))
+            queries.append({"node": name, "scanned_bytes": scanned, "sql": sql})
             figures.update(
                 queries=1,
                 scanning_queries=int(scanned > 0),

@@ -130,13 +130,18 @@ def test_the_athena_cost_of_a_build_is_summed_per_dbt_node_and_a_failed_query_is
         def batch_get_query_execution(self, QueryExecutionIds: list[str]) -> dict[str, Any]:
             return {"QueryExecutions": [e for e in executions if e["QueryExecutionId"] in QueryExecutionIds]}
 
+    executions[0]["Query"] = (
+        '/* {"app": "dbt", "node_id": "model.stedi.a"} */\n-- create table "c"."s"."t__ha"\n'
+        "with (table_type='iceberg', partitioned_by=ARRAY['month(day)']) as\nselect 1"
+    )
     cost = bench_module.athena_cost(Client(), {"q1", "q2", "q3", "q4", "q5"})
     assert (cost["queries"], cost["scanning_queries"]) == (5, 3)
     assert cost["scanned_bytes"] == 65 * MIB + 1 and cost["billed_bytes"] == 23 * MIB
     assert list(cost["by_node"]) == ["model.stedi.b", "model.stedi.a", "dbt"]
-    assert [(q["node"], q["sql"]) for q in cost["largest_queries"][:2]] == [
+    assert [(q["node"], q["sql"]) for q in cost["largest_queries"][:3]] == [
         ("model.stedi.b", "select 1"),
         ("model.stedi.a", "select 1"),
+        ("model.stedi.a", "select 1"),  # a CTAS: what it reads, without its create table ... as
     ]
     assert cost["by_node"]["model.stedi.a"] == {
         "queries": 2,
