@@ -447,15 +447,17 @@ def withdraw_consents(root: Path, fraction: float, seed: int) -> dict[str, Any]:
     }
 
 
-def reading_instant(line: str, entity: str) -> int | None:
-    """The epoch-ms instant of a reading line; None when the line is not a JSON object with a
-    whole-number instant (a defect the generator wrote: kept as it is)."""
+def reading(line: str, entity: str) -> tuple[dict[str, Any] | None, int | None]:
+    """A reading line's record and its epoch-ms instant; (None, None) when the line is not a JSON
+    object with a whole-number instant (a defect the generator wrote: kept as it is)."""
     try:
         record = json.loads(line)
     except ValueError:
-        return None
+        return None, None
     instant = record.get(READING_TIME[entity]) if isinstance(record, dict) else None
-    return instant if isinstance(instant, int) and not isinstance(instant, bool) else None
+    if not isinstance(instant, int) or isinstance(instant, bool):
+        return None, None
+    return record, instant
 
 
 def window_end_ms() -> int:
@@ -478,7 +480,7 @@ def last_days(source: Path, out: Path, days: int) -> dict[str, int]:
         kept[entity] = 0
         for path in landing_files(source, entity):
             with path.open(encoding="utf-8") as reader:
-                lines = [(line, reading_instant(line, entity)) for line in reader]
+                lines = [(line, reading(line, entity)[1]) for line in reader]
             if any(instant is not None and instant >= cutoff for _, instant in lines):
                 chosen = [line for line, instant in lines if instant is None or instant >= cutoff]
                 (folder / path.name).write_text("".join(chosen), encoding="utf-8")
@@ -497,9 +499,8 @@ def add_new_day(roots: Sequence[Path], source: Path) -> dict[str, Any]:
         for path in landing_files(source, entity):
             with path.open(encoding="utf-8") as reader:
                 for line in reader:
-                    instant = reading_instant(line, entity)
-                    if instant is not None and end - DAY_MS <= instant < end:
-                        record = json.loads(line)
+                    record, instant = reading(line, entity)
+                    if record is not None and instant is not None and end - DAY_MS <= instant < end:
                         record[READING_TIME[entity]] = instant + DAY_MS
                         lines.append(json.dumps(record, separators=(",", ":")) + "\n")
         name = max(new_file_name(root / entity / "landing", entity).name for root in roots)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DbtProject, Edit, Landing, copy_project
+from conftest import DbtProject, DbtRun, Edit, Landing, copy_project
 
 # The end of each trusted reading table's consent filter: a loss added after it drops readings
 # the rules admit.
@@ -72,13 +72,24 @@ def built_lakehouse(tmp_path_factory: pytest.TempPathFactory, landing_with_defec
     return project
 
 
+def lakehouse_with(edit: Edit, built_lakehouse: DbtProject, project_copy: Path, tmp_path: Path) -> DbtProject:
+    """A copy of the project with `edit` applied, over a copy of the built lakehouse."""
+    edit.apply(project_copy)
+    project = DbtProject(project_copy, tmp_path / "work")
+    shutil.copy(built_lakehouse.duckdb_path, project.duckdb_path)
+    return project
+
+
+def data_test_statuses(run: DbtRun) -> dict[str, str]:
+    """Each data test of a run by its name (without dbt's hash suffix) -> its status."""
+    return {node.split(".")[2]: status for node, status in run.results().items() if node.startswith("test.")}
+
+
 @pytest.mark.parametrize("loss", SILENT_LOSSES)
 def test_a_silent_loss_fails_the_build(
     loss: Edit, built_lakehouse: DbtProject, project_copy: Path, tmp_path: Path, landing_with_defects: Landing
 ) -> None:
-    loss.apply(project_copy)
-    project = DbtProject(project_copy, tmp_path / "work")
-    shutil.copy(built_lakehouse.duckdb_path, project.duckdb_path)
+    project = lakehouse_with(loss, built_lakehouse, project_copy, tmp_path)
     model = Path(loss.path).stem
     # An ephemeral model has no status of its own: its first table reader's stands for it.
     built_model = {"customers_with_trusted_readings": "customers_curated"}.get(model, model)
@@ -109,15 +120,14 @@ def test_a_reconciliation_part_counting_a_reason_twice_fails_its_grain_test_in_t
     """reconciliation_ledger_records has one row per entity and reason by construction: its grain
     test (`where: full_checks_only`) reads both ledgers on --full-refresh and with full_checks
     (nightly), and nothing on a daily run."""
-    Edit(
+    counted_twice = Edit(
         "models/audit/reconciliation_ledger_records.sql",
         "    from totals\n    where duplicates is not null\n",
         "    from totals\n    where duplicates is not null\n\n    union all\n\n"
         "    select entity, 'collapsed', 'exact_duplicate', 'nowhere', 'nowhere', duplicates\n"
         "    from totals\n    where duplicates is not null\n",
-    ).apply(project_copy)
-    project = DbtProject(project_copy, tmp_path / "work")
-    shutil.copy(built_lakehouse.duckdb_path, project.duckdb_path)
+    )
+    project = lakehouse_with(counted_twice, built_lakehouse, project_copy, tmp_path)
     variables = {"landing_root": str(landing_with_defects.root)}
 
     daily = project.dbt("test", "--select", GRAIN_TEST, variables=variables)
@@ -127,10 +137,7 @@ def test_a_reconciliation_part_counting_a_reason_twice_fails_its_grain_test_in_t
 
     nightly = project.dbt("test", "--select", GRAIN_TEST, variables={**variables, "full_checks": True})
     assert nightly.returncode != 0
-    statuses = {
-        node.split(".")[2]: status for node, status in nightly.results().items() if node.startswith("test.")
-    }
-    assert statuses == {GRAIN_TEST: "fail"}, nightly.output[-4000:]
+    assert data_test_statuses(nightly) == {GRAIN_TEST: "fail"}, nightly.output[-4000:]
 
 
 def test_a_readings_view_that_repeats_its_readings_fails_its_tests_in_the_full_checks_only(
@@ -140,13 +147,12 @@ def test_a_readings_view_that_repeats_its_readings_fails_its_tests_in_the_full_c
     (`where: full_checks_only`): a view that repeats each reading passes a daily `dbt test`, whose
     tests read nothing (equal_row_count leaves its compared model out too), and fails the grain
     and the row count in the full checks."""
-    Edit(
+    repeated = Edit(
         "models/intermediate/int_accelerometer_readings_attributed.sql",
         "select * from final",
         "select * from final\nunion all\nselect * from final",
-    ).apply(project_copy)
-    project = DbtProject(project_copy, tmp_path / "work")
-    shutil.copy(built_lakehouse.duckdb_path, project.duckdb_path)
+    )
+    project = lakehouse_with(repeated, built_lakehouse, project_copy, tmp_path)
     variables = {"landing_root": str(landing_with_defects.root)}
     view = "int_accelerometer_readings_attributed"
 
@@ -162,10 +168,7 @@ def test_a_readings_view_that_repeats_its_readings_fails_its_tests_in_the_full_c
 
     nightly = project.dbt("test", "--select", view, variables={**variables, "full_checks": True})
     assert nightly.returncode != 0
-    statuses = {
-        node.split(".")[2]: status for node, status in nightly.results().items() if node.startswith("test.")
-    }
-    assert statuses == {
+    assert data_test_statuses(nightly) == {
         f"{view}__grain": "fail",
         f"{view}__row_count_equals_stg_stedi__accelerometer_readings": "fail",
         f"{view}__attribution_issue_is_known": "pass",

@@ -201,9 +201,9 @@ class AthenaLocal:
         parquet_small_file_threshold: str | None = None,
     ) -> None:
         self._host = host
-        self._parquet_small_file_threshold = parquet_small_file_threshold
         self._port = port
         self._trino_home = trino_home
+        self._parquet_small_file_threshold = parquet_small_file_threshold
         self._server: _Server | None = None
         self._trino: TrinoServer | None = None
         self._api: AthenaApi | None = None
