@@ -1,9 +1,9 @@
-{% macro new_landing_files(files, ledger) -%}
+{% macro new_landing_files(files, ledger, row_type='file') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(files) }}
     {%- endif -%}
     {%- set read = run_query(
-        "select landing_file from " ~ ledger ~ " where " ~ is_ledger_row('file')
+        "select landing_file from " ~ ledger ~ " where " ~ is_ledger_row(row_type)
     ) -%}
     {%- set already_read = read.columns[0].values() | list -%}
     {%- set new_files = [] -%}

@@ -504,6 +504,28 @@ def test_a_run_interrupted_between_models_recovers_on_the_next_run(runs, tmp_pat
     assert ledger_contents(interrupted) == ledger_contents(full)
 
 
+def test_a_ledger_built_before_subject_rows_works_them_out_and_still_moves_a_withdrawal(
+    runs, tmp_path: Path
+) -> None:
+    """A ledger without `subject` rows (its index of whose readings it holds, which the withdrawal
+    look-up reads) was built by an older version: its next run works them out from its readings,
+    so the second delivery's withdrawals still leave every zone, and the lake equals a rebuild."""
+    policy, deliveries, incremental, full, _ = runs
+    root = tmp_path / "landing"
+    deliver_first(deliveries, root)
+    shutil.copytree(incremental.work_dir.parent / "after-first", tmp_path / "old")
+    old = DbtProject(PROJECT_ROOT, tmp_path / "old")
+    with duckdb.connect(str(old.duckdb_path)) as connection:
+        for ledger in LEDGERS:
+            (deleted,) = connection.execute(f"delete from {ledger} where row_type = 'subject'").fetchone()
+            assert deleted > 0, ledger
+    deliver_second(deliveries, root)
+    build(old, root, policy)
+    tables = zone_tables(full)
+    assert table_contents(old, tables) == table_contents(full, tables)
+    assert ledger_contents(old) == ledger_contents(full)
+
+
 @ONE_POLICY
 def test_a_ledger_built_before_ledger_day_is_refused_naming_the_rebuild_that_mends_it(
     runs, tmp_path: Path

@@ -173,3 +173,24 @@ def test_a_readings_view_that_repeats_its_readings_fails_its_tests_in_the_full_c
         f"{view}__row_count_equals_stg_stedi__accelerometer_readings": "fail",
         f"{view}__attribution_issue_is_known": "pass",
     }, nightly.output[-4000:]
+
+
+def test_a_ledger_missing_a_subject_row_fails_its_subject_test_in_the_full_checks_only(
+    built_lakehouse: DbtProject, project_copy: Path, tmp_path: Path, landing_with_defects: Landing
+) -> None:
+    """A withdrawal finds whose readings leave a ledger by its `subject` rows alone: a customer
+    with readings and no subject row would keep them. The test that each subject with readings
+    has its row, counting what they count, reads every reading: full checks only."""
+    project = DbtProject(project_copy, tmp_path / "work")
+    shutil.copy(built_lakehouse.duckdb_path, project.duckdb_path)
+    ledger = "stedi_staging.stg_stedi__accelerometer_ledger"
+    (subject,) = project.query(f"select min(customer_email) from {ledger} where row_type = 'subject'")[0]
+    project.execute(f"delete from {ledger} where row_type = 'subject' and customer_email = ?", [subject])
+    variables = {"landing_root": str(landing_with_defects.root)}
+    subject_test = "stg_stedi__accelerometer_ledger__subject_rows_count_their_readings"
+
+    daily = project.dbt("test", "--select", subject_test, variables=variables)
+    assert daily.returncode == 0, daily.output[-4000:]
+    nightly = project.dbt("test", "--select", subject_test, variables={**variables, "full_checks": True})
+    assert nightly.returncode != 0
+    assert data_test_statuses(nightly) == {subject_test: "fail"}, nightly.output[-4000:]

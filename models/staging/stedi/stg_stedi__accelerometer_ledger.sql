@@ -5,7 +5,8 @@
 {{ config(**merge_config(
     unique_key=['ledger_day', 'row_key'],
     delete_when='row.landing_record_count = 0',
-    partitioned_by=month_partitions('ledger_day')
+    partitioned_by=month_partitions('ledger_day'),
+    added_up='landing_record_count'
 )) }}
 {#-
     What the lakehouse has taken from the accelerometer landing files, each file read once, ever.
@@ -20,12 +21,19 @@
       withheld   readings of a customer without research consent, per file and customer;
       reading    one distinct reading, with how many landing records carried it;
       erased     records of erased customers, per file (nothing of them kept);
-      retired    withheld readings admitted after retention deleted their files (a count).
+      retired    withheld readings admitted after retention deleted their files (a count);
+      subject    a customer whose readings the ledger holds, with how many landing records
+                 they count: the index a withdrawal looks up instead of every reading;
+      erasure    an erasure request file applied, with its request count: the list of requests
+                 the ledger never looks for again.
     How a run changes them: one merge on (ledger_day, row_key); a row whose landing_record_count
-    is 0 deletes its row (the merge_config above). A full build writes the first five from every file; an
+    is 0 deletes its row, any other adds its count to the row's (the merge_config above), so a run
+    never reads the counts it adds to. A full build writes the first five from every file; an
     incremental run from the new files, and then moves rows for what changed since: erased
     customers' rows leave, readings of customers who withdrew become withheld, withheld readings
-    of customers who consented are read again.
+    of customers who consented are read again. Who withdrew comes from the `subject` rows at
+    compile time, and erased customers are looked for in the run that first sees their request:
+    a run with neither reads none of the readings already here.
 
     ledger_day is a reading's day (UTC), one fixed day for the other rows. It is in the merge key
     and, on Athena, its month is the Iceberg partition: a run's merge and its look-up of the
@@ -49,6 +57,41 @@
 {%- set files_again = files_to_read_again(withheld_now_admitted, files, new_files) -%}
 {#- Read by the incremental run only, but dbt must see the ref at parse time. -#}
 {%- set erased_keys = ref('erased_emails') %}
+{#- The erasure request files the ledger has not applied yet: only they can name a customer
+    whose rows are still here (a customer erased before has none, and none can come back). -#}
+{%- set new_erasure_files = [] -%}
+{%- for path in new_landing_files(landing_files('erasure_landing'), this, 'erasure') -%}
+    {%- do new_erasure_files.append(path.split('/') | last) -%}
+{%- endfor -%}
+{%- set indexed = ledger_has_subject_rows(this) %}
+{#- Whose readings the ledger holds (its `subject` rows; in a ledger built before it had them, its
+    readings, read this once), and those of them who are withheld now. -#}
+{%- set subjects_held -%}
+    {%- if indexed %}
+    select
+        customer_email,
+        landing_record_count
+    from {{ this }}
+    where {{ is_ledger_row('subject') }}
+    {%- else %}
+    select
+        customer_email,
+        sum(landing_record_count) as landing_record_count
+    from {{ this }}
+    where row_type = 'reading'
+    group by customer_email
+    {%- endif %}
+{%- endset -%}
+{%- set subjects_withheld -%}
+    select
+        subjects.customer_email,
+        subjects.landing_record_count
+    from ({{ subjects_held }}) as subjects
+    inner join {{ ref('withheld_customers') }} as holders
+        on subjects.customer_email = holders.customer_email
+    where holders.is_withheld
+{%- endset -%}
+{%- set withdrawing = values_at_compile_time(subjects_withheld) %}
 with
 
 holders as (
@@ -98,6 +141,12 @@ admitted as (
 
 ),
 
+subjects as (
+
+    {{ subjects_held }}
+
+),
+
 held_no_longer as (
 
     select distinct customer_email from admitted
@@ -124,7 +173,7 @@ records_read_again as (
 
 -- Withheld readings of the customers admitted now that are no longer in the landing zone (its
 -- retention deleted their files after the lake read them): what the withheld rows counted less
--- what was read again, kept as a count (`retired`), never admitted.
+-- what was read again, added to the customer's count (`retired`), never admitted.
 retired_rows as (
 
     select
@@ -138,7 +187,7 @@ retired_rows as (
         cast(null as double) as y,
         cast(null as double) as z,
         admitted_counts.landing_record_count - coalesce(read_again_counts.landing_record_count, 0)
-        + coalesce(earlier.landing_record_count, 0) as landing_record_count
+        as landing_record_count
 
     from (
         select
@@ -155,10 +204,6 @@ retired_rows as (
         group by customer_email
     ) as read_again_counts
         on admitted_counts.customer_email = read_again_counts.customer_email
-    left join ledger as earlier
-        on
-            earlier.ledger_day = {{ non_reading_ledger_day() }}
-            and earlier.row_key = 'retired|' || admitted_counts.customer_email
     where admitted_counts.landing_record_count > coalesce(read_again_counts.landing_record_count, 0)
 
 ),
@@ -290,8 +335,8 @@ withheld_rows as (
 
 ),
 
--- Read twice in an incremental run (the look-up and the rows), once in a full build.
-new_readings as {{ materialized_cte() if is_incremental() }} (
+-- Read twice: by the reading rows and the subject rows.
+new_readings as (
 
     select
         customer_email,
@@ -310,25 +355,7 @@ new_readings as {{ materialized_cte() if is_incremental() }} (
 
 ),
 
-{% if is_incremental() %}
--- The new readings already in the ledger (the same record in another file). An inner join on
--- the day and the key, the ledger on the probe side: only the new readings' days are read.
-already_counted as (
-
-    select
-        ledger.row_key,
-        ledger.landing_record_count
-
-    from ledger
-    inner join new_readings
-        on
-            ledger.ledger_day = new_readings.ledger_day
-            and ledger.row_key = new_readings.row_key
-
-),
-{% endif %}
-
--- A reading already in the ledger adds to its count.
+-- A reading already in the ledger (the same record in another file) adds to its count (the merge).
 reading_rows as (
 
     select
@@ -341,18 +368,9 @@ reading_rows as (
         new_readings.x,
         new_readings.y,
         new_readings.z,
-        {% if is_incremental() %}
-            new_readings.landing_record_count + coalesce(already_counted.landing_record_count, 0)
-            as landing_record_count
-        {% else %}
-            new_readings.landing_record_count
-        {% endif %}
+        new_readings.landing_record_count
 
     from new_readings
-    {% if is_incremental() %}
-    left join already_counted
-        on new_readings.row_key = already_counted.row_key
-    {% endif %}
 
 ),
 
@@ -377,16 +395,41 @@ erased_rows as (
 
 ),
 
+-- The erasure request files applied: the ledger never looks for their customers again.
+erasure_file_rows as (
+
+    select
+        'erasure' as row_type,
+        'erasure|' || landing_file as row_key,
+        landing_file,
+        cast(null as varchar) as reject_reason,
+        cast(null as varchar) as customer_email,
+        cast(null as bigint) as reading_epoch_ms,
+        cast(null as double) as x,
+        cast(null as double) as y,
+        cast(null as double) as z,
+        count(*) as landing_record_count
+
+    from {{ ref('base_stedi__erasure_requests') }}
+    where {{ is_one_of_files('landing_file', new_erasure_files) }}
+    group by landing_file
+
+),
+
 {% if is_incremental() %}
 -- The rows of customers erased since they were read leave (a count of 0 deletes a row); one
--- `erased` row, its files unknown ('*'), adds their records to what it counted before.
+-- `erased` row, its files unknown ('*'), adds their records to what it counted before. Looked
+-- for once, in the run that first sees the request's file: nothing is read otherwise.
 erased_since as (
 
     select *
     from ledger
     where
-        row_type in ('reading', 'withheld', 'rejected', 'retired')
+    {%- if new_erasure_files %}
+        row_type in ('reading', 'withheld', 'rejected', 'retired', 'subject')
         and customer_email in (select customer_email from erased)
+    {%- else %} false
+    {%- endif %}
 
 ),
 
@@ -418,28 +461,36 @@ erasure_rows as (
         cast(null as double) as x,
         cast(null as double) as y,
         cast(null as double) as z,
-        sum(erased_since.landing_record_count) + coalesce(max(unknown_files.landing_record_count), 0)
-        as landing_record_count
+        -- a subject row repeats what its readings count
+        sum(case when row_type != 'subject' then landing_record_count end) as landing_record_count
 
     from erased_since
-    left join ledger as unknown_files
-        on unknown_files.ledger_day = {{ non_reading_ledger_day() }} and unknown_files.row_key = 'erased|*'
-    having count(*) > 0
+    having count(case when row_type != 'subject' then 1 end) > 0
 
 ),
 
--- Readings of customers now withheld leave (a count of 0 deletes a row) and are counted as
--- withheld, their files unknown ('*').
+-- The customers with readings in the ledger who are withheld now: their readings and their
+-- `subject` row leave (a count of 0 deletes a row), and are counted as withheld, their files
+-- unknown ('*').
+withdrawn as (
+
+    select
+        customer_email,
+        landing_record_count
+    from ({{ subjects_withheld }}) as withheld
+    where customer_email not in (select customer_email from erased)
+
+),
+
+-- Their readings, the customers named at compile time: none read when nobody withdrew.
 withdrawn_readings as (
 
-    select ledger.*
-
+    select *
     from ledger
-    inner join holders
-        on ledger.customer_email = holders.customer_email
     where
-        ledger.row_type = 'reading' and holders.is_withheld
-        and ledger.customer_email not in (select customer_email from erased)
+        row_type = 'reading'
+        and {{ is_one_of('customer_email', withdrawing, 'select customer_email from withdrawn') }}
+        and customer_email not in (select customer_email from erased)
 
 ),
 
@@ -461,6 +512,23 @@ withdrawal_rows as (
 
     union all
 
+    {% if indexed %}
+        select
+            'subject' as row_type,
+            'subject|' || customer_email as row_key,
+            cast(null as varchar) as landing_file,
+            cast(null as varchar) as reject_reason,
+            customer_email,
+            cast(null as bigint) as reading_epoch_ms,
+            cast(null as double) as x,
+            cast(null as double) as y,
+            cast(null as double) as z,
+            0 as landing_record_count
+        from withdrawn
+
+        union all
+    {% endif %}
+
     select
         'withheld' as row_type,
         'withheld|*|' || withdrawn.customer_email as row_key,
@@ -471,15 +539,9 @@ withdrawal_rows as (
         cast(null as double) as x,
         cast(null as double) as y,
         cast(null as double) as z,
-        sum(withdrawn.landing_record_count) + coalesce(max(unknown_files.landing_record_count), 0)
-        as landing_record_count
+        withdrawn.landing_record_count
 
-    from withdrawn_readings as withdrawn
-    left join ledger as unknown_files
-        on
-            unknown_files.ledger_day = {{ non_reading_ledger_day() }}
-            and unknown_files.row_key = 'withheld|*|' || withdrawn.customer_email
-    group by withdrawn.customer_email
+    from withdrawn
 
 ),
 
@@ -504,6 +566,46 @@ readmission_rows as (
 ),
 {% endif %}
 
+-- Whose readings the run adds to, with how many landing records: their `subject` rows add them
+-- to what they counted before (the merge). In a ledger built before it had them, every customer
+-- with readings but those who leave now gets one, with what all their readings count.
+{%- set subject = 'coalesce(added.customer_email, earlier.customer_email)' if is_incremental() and not indexed
+    else 'added.customer_email' %}
+subject_rows as (
+
+    select
+        'subject' as row_type,
+        'subject|' || {{ subject }} as row_key,
+        cast(null as varchar) as landing_file,
+        cast(null as varchar) as reject_reason,
+        {{ subject }} as customer_email,
+        cast(null as bigint) as reading_epoch_ms,
+        cast(null as double) as x,
+        cast(null as double) as y,
+        cast(null as double) as z,
+        coalesce(added.landing_record_count, 0)
+        {%- if is_incremental() and not indexed %} + coalesce(earlier.landing_record_count, 0){% endif %} as landing_record_count
+
+    from (
+        select
+            customer_email,
+            sum(landing_record_count) as landing_record_count
+        from new_readings
+        group by customer_email
+    ) as added
+    {% if is_incremental() and not indexed %}
+    full outer join subjects as earlier
+        on added.customer_email = earlier.customer_email
+    where
+        earlier.customer_email is null
+        or (
+            earlier.customer_email not in (select customer_email from withdrawn)
+            and earlier.customer_email not in (select customer_email from erased)
+        )
+    {% endif %}
+
+),
+
 changes as (
 
     select * from file_rows
@@ -514,7 +616,11 @@ changes as (
     union all
     select * from reading_rows
     union all
+    select * from subject_rows
+    union all
     select * from erased_rows
+    union all
+    select * from erasure_file_rows
     {% if is_incremental() %}
     union all
     select * from erasure_rows

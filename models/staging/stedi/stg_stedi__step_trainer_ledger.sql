@@ -5,7 +5,8 @@
 {{ config(**merge_config(
     unique_key=['ledger_day', 'row_key'],
     delete_when='row.landing_record_count = 0',
-    partitioned_by=month_partitions('ledger_day')
+    partitioned_by=month_partitions('ledger_day'),
+    added_up='landing_record_count'
 )) }}
 {#-
     What the lakehouse has taken from the step-trainer landing files, each file read once, ever:
@@ -13,7 +14,7 @@
     a run changes them) over the devices' readings. A reading is a device's (serial_number); it is
     withheld while the device has one owner and that customer has no research consent
     (withheld_devices). A device's readings leave when a customer who named it is erased
-    (erased_serial_numbers).
+    (erased_serial_numbers). Its `subject` rows are the devices whose readings it holds.
 -#}
 {%- do refuse_a_table_without(
     'ledger_day', 'was built before ledgers had a ledger_day (their merge key and partition)',
@@ -32,6 +33,41 @@
 {%- set files_again = files_to_read_again(withheld_now_admitted, files, new_files) -%}
 {#- Read by the incremental run only, but dbt must see the ref at parse time. -#}
 {%- set erased_keys = ref('erased_serial_numbers') %}
+{#- The erasure request files the ledger has not applied yet: only they can name a customer
+    whose devices' rows are still here (a device erased before has none, and none can come back). -#}
+{%- set new_erasure_files = [] -%}
+{%- for path in new_landing_files(landing_files('erasure_landing'), this, 'erasure') -%}
+    {%- do new_erasure_files.append(path.split('/') | last) -%}
+{%- endfor -%}
+{%- set indexed = ledger_has_subject_rows(this) %}
+{#- Whose readings the ledger holds (its `subject` rows; in a ledger built before it had them, its
+    readings, read this once), and those of them that are withheld now. -#}
+{%- set subjects_held -%}
+    {%- if indexed %}
+    select
+        serial_number,
+        landing_record_count
+    from {{ this }}
+    where {{ is_ledger_row('subject') }}
+    {%- else %}
+    select
+        serial_number,
+        sum(landing_record_count) as landing_record_count
+    from {{ this }}
+    where row_type = 'reading'
+    group by serial_number
+    {%- endif %}
+{%- endset -%}
+{%- set subjects_withheld -%}
+    select
+        subjects.serial_number,
+        subjects.landing_record_count
+    from ({{ subjects_held }}) as subjects
+    inner join {{ ref('withheld_devices') }} as holders
+        on subjects.serial_number = holders.serial_number
+    where holders.is_withheld
+{%- endset -%}
+{%- set withdrawing = values_at_compile_time(subjects_withheld) %}
 with
 
 holders as (
@@ -79,6 +115,12 @@ admitted as (
 
 ),
 
+subjects as (
+
+    {{ subjects_held }}
+
+),
+
 held_no_longer as (
 
     select distinct serial_number from admitted
@@ -103,7 +145,7 @@ records_read_again as (
 
 -- Withheld readings of the devices admitted now that are no longer in the landing zone (its
 -- retention deleted their files after the lake read them): what the withheld rows counted less
--- what was read again, kept as a count (`retired`), never admitted.
+-- what was read again, added to the device's count (`retired`), never admitted.
 retired_rows as (
 
     select
@@ -115,7 +157,7 @@ retired_rows as (
         cast(null as bigint) as reading_epoch_ms,
         cast(null as integer) as distance_from_object,
         admitted_counts.landing_record_count - coalesce(read_again_counts.landing_record_count, 0)
-        + coalesce(earlier.landing_record_count, 0) as landing_record_count
+        as landing_record_count
 
     from (
         select
@@ -132,10 +174,6 @@ retired_rows as (
         group by serial_number
     ) as read_again_counts
         on admitted_counts.serial_number = read_again_counts.serial_number
-    left join ledger as earlier
-        on
-            earlier.ledger_day = {{ non_reading_ledger_day() }}
-            and earlier.row_key = 'retired|' || admitted_counts.serial_number
     where admitted_counts.landing_record_count > coalesce(read_again_counts.landing_record_count, 0)
 
 ),
@@ -256,8 +294,8 @@ withheld_rows as (
 
 ),
 
--- Read twice in an incremental run (the look-up and the rows), once in a full build.
-new_readings as {{ materialized_cte() if is_incremental() }} (
+-- Read twice: by the reading rows and the subject rows.
+new_readings as (
 
     select
         serial_number,
@@ -274,25 +312,7 @@ new_readings as {{ materialized_cte() if is_incremental() }} (
 
 ),
 
-{% if is_incremental() %}
--- The new readings already in the ledger (the same record in another file). An inner join on
--- the day and the key, the ledger on the probe side: only the new readings' days are read.
-already_counted as (
-
-    select
-        ledger.row_key,
-        ledger.landing_record_count
-
-    from ledger
-    inner join new_readings
-        on
-            ledger.ledger_day = new_readings.ledger_day
-            and ledger.row_key = new_readings.row_key
-
-),
-{% endif %}
-
--- A reading already in the ledger adds to its count.
+-- A reading already in the ledger (the same record in another file) adds to its count (the merge).
 reading_rows as (
 
     select
@@ -303,18 +323,9 @@ reading_rows as (
         new_readings.serial_number,
         new_readings.reading_epoch_ms,
         new_readings.distance_from_object,
-        {% if is_incremental() %}
-            new_readings.landing_record_count + coalesce(already_counted.landing_record_count, 0)
-            as landing_record_count
-        {% else %}
-            new_readings.landing_record_count
-        {% endif %}
+        new_readings.landing_record_count
 
     from new_readings
-    {% if is_incremental() %}
-    left join already_counted
-        on new_readings.row_key = already_counted.row_key
-    {% endif %}
 
 ),
 
@@ -337,16 +348,39 @@ erased_rows as (
 
 ),
 
+-- The erasure request files applied: the ledger never looks for the devices of their customers again.
+erasure_file_rows as (
+
+    select
+        'erasure' as row_type,
+        'erasure|' || landing_file as row_key,
+        landing_file,
+        cast(null as varchar) as reject_reason,
+        cast(null as varchar) as serial_number,
+        cast(null as bigint) as reading_epoch_ms,
+        cast(null as integer) as distance_from_object,
+        count(*) as landing_record_count
+
+    from {{ ref('base_stedi__erasure_requests') }}
+    where {{ is_one_of_files('landing_file', new_erasure_files) }}
+    group by landing_file
+
+),
+
 {% if is_incremental() %}
 -- The rows of devices erased since they were read leave (a count of 0 deletes a row); one
--- `erased` row, its files unknown ('*'), adds their records to what it counted before.
+-- `erased` row, its files unknown ('*'), adds their records to what it counted before. Looked
+-- for once, in the run that first sees the request's file: nothing is read otherwise.
 erased_since as (
 
     select *
     from ledger
     where
-        row_type in ('reading', 'withheld', 'rejected', 'retired')
+    {%- if new_erasure_files %}
+        row_type in ('reading', 'withheld', 'rejected', 'retired', 'subject')
         and serial_number in (select serial_number from erased)
+    {%- else %} false
+    {%- endif %}
 
 ),
 
@@ -374,28 +408,36 @@ erasure_rows as (
         cast(null as varchar) as serial_number,
         cast(null as bigint) as reading_epoch_ms,
         cast(null as integer) as distance_from_object,
-        sum(erased_since.landing_record_count) + coalesce(max(unknown_files.landing_record_count), 0)
-        as landing_record_count
+        -- a subject row repeats what its readings count
+        sum(case when row_type != 'subject' then landing_record_count end) as landing_record_count
 
     from erased_since
-    left join ledger as unknown_files
-        on unknown_files.ledger_day = {{ non_reading_ledger_day() }} and unknown_files.row_key = 'erased|*'
-    having count(*) > 0
+    having count(case when row_type != 'subject' then 1 end) > 0
 
 ),
 
--- Readings of devices now withheld leave (a count of 0 deletes a row) and are counted as
--- withheld, their files unknown ('*').
+-- The devices with readings in the ledger that are withheld now: their readings and their
+-- `subject` row leave (a count of 0 deletes a row), and are counted as withheld, their files
+-- unknown ('*').
+withdrawn as (
+
+    select
+        serial_number,
+        landing_record_count
+    from ({{ subjects_withheld }}) as withheld
+    where serial_number not in (select serial_number from erased)
+
+),
+
+-- Their readings, the devices named at compile time: none read when nobody withdrew.
 withdrawn_readings as (
 
-    select ledger.*
-
+    select *
     from ledger
-    inner join holders
-        on ledger.serial_number = holders.serial_number
     where
-        ledger.row_type = 'reading' and holders.is_withheld
-        and ledger.serial_number not in (select serial_number from erased)
+        row_type = 'reading'
+        and {{ is_one_of('serial_number', withdrawing, 'select serial_number from withdrawn') }}
+        and serial_number not in (select serial_number from erased)
 
 ),
 
@@ -415,6 +457,21 @@ withdrawal_rows as (
 
     union all
 
+    {% if indexed %}
+        select
+            'subject' as row_type,
+            'subject|' || serial_number as row_key,
+            cast(null as varchar) as landing_file,
+            cast(null as varchar) as reject_reason,
+            serial_number,
+            cast(null as bigint) as reading_epoch_ms,
+            cast(null as integer) as distance_from_object,
+            0 as landing_record_count
+        from withdrawn
+
+        union all
+    {% endif %}
+
     select
         'withheld' as row_type,
         'withheld|*|' || withdrawn.serial_number as row_key,
@@ -423,15 +480,9 @@ withdrawal_rows as (
         withdrawn.serial_number,
         cast(null as bigint) as reading_epoch_ms,
         cast(null as integer) as distance_from_object,
-        sum(withdrawn.landing_record_count) + coalesce(max(unknown_files.landing_record_count), 0)
-        as landing_record_count
+        withdrawn.landing_record_count
 
-    from withdrawn_readings as withdrawn
-    left join ledger as unknown_files
-        on
-            unknown_files.ledger_day = {{ non_reading_ledger_day() }}
-            and unknown_files.row_key = 'withheld|*|' || withdrawn.serial_number
-    group by withdrawn.serial_number
+    from withdrawn
 
 ),
 
@@ -454,6 +505,44 @@ readmission_rows as (
 ),
 {% endif %}
 
+-- Which devices' readings the run adds to, with how many landing records: their `subject` rows
+-- add them to what they counted before (the merge). In a ledger built before it had them, every
+-- device with readings but those that leave now gets one, with what all its readings count.
+{%- set subject = 'coalesce(added.serial_number, earlier.serial_number)' if is_incremental() and not indexed
+    else 'added.serial_number' %}
+subject_rows as (
+
+    select
+        'subject' as row_type,
+        'subject|' || {{ subject }} as row_key,
+        cast(null as varchar) as landing_file,
+        cast(null as varchar) as reject_reason,
+        {{ subject }} as serial_number,
+        cast(null as bigint) as reading_epoch_ms,
+        cast(null as integer) as distance_from_object,
+        coalesce(added.landing_record_count, 0)
+        {%- if is_incremental() and not indexed %} + coalesce(earlier.landing_record_count, 0){% endif %} as landing_record_count
+
+    from (
+        select
+            serial_number,
+            sum(landing_record_count) as landing_record_count
+        from new_readings
+        group by serial_number
+    ) as added
+    {% if is_incremental() and not indexed %}
+    full outer join subjects as earlier
+        on added.serial_number = earlier.serial_number
+    where
+        earlier.serial_number is null
+        or (
+            earlier.serial_number not in (select serial_number from withdrawn)
+            and earlier.serial_number not in (select serial_number from erased)
+        )
+    {% endif %}
+
+),
+
 changes as (
 
     select * from file_rows
@@ -464,7 +553,11 @@ changes as (
     union all
     select * from reading_rows
     union all
+    select * from subject_rows
+    union all
     select * from erased_rows
+    union all
+    select * from erasure_file_rows
     {% if is_incremental() %}
     union all
     select * from erasure_rows
