@@ -335,7 +335,6 @@ withheld_rows as (
 
 ),
 
--- Read twice: by the reading rows and the subject rows.
 new_readings as (
 
     select
@@ -587,10 +586,13 @@ subject_rows as (
         {%- if is_incremental() and not indexed %} + coalesce(earlier.landing_record_count, 0){% endif %} as landing_record_count
 
     from (
+        -- from the records, not new_readings: a second pass over those would aggregate every
+        -- reading of a full build again
         select
             customer_email,
-            sum(landing_record_count) as landing_record_count
-        from new_readings
+            count(*) as landing_record_count
+        from classified_records
+        where not is_withheld
         group by customer_email
     ) as added
     {% if is_incremental() and not indexed %}
