@@ -33,10 +33,13 @@
 {%- set files_again = files_to_read_again(withheld_now_admitted, files, new_files) -%}
 {#- Read by the incremental run only, but dbt must see the ref at parse time. -#}
 {%- set erased_keys = ref('erased_serial_numbers') %}
-{#- The erasure request files the ledger has not applied yet: only they can name a customer
-    whose devices' rows are still here (a device erased before has none, and none can come back). -#}
+{#- The erasure request files, and those the ledger has not applied yet (its `erasure` rows). Unlike
+    the accelerometer ledger's, the look-up runs while there is any request: the devices to erase
+    are those any landing line of an erased email names, and a customer line landing after the
+    request can name one more. -#}
+{%- set erasure_files = landing_files('erasure_landing') -%}
 {%- set new_erasure_files = [] -%}
-{%- for path in new_landing_files(landing_files('erasure_landing'), this, 'erasure') -%}
+{%- for path in new_landing_files(erasure_files, this, 'erasure') -%}
     {%- do new_erasure_files.append(path.split('/') | last) -%}
 {%- endfor -%}
 {%- set indexed = ledger_has_subject_rows(this) %}
@@ -369,13 +372,13 @@ erasure_file_rows as (
 {% if is_incremental() %}
 -- The rows of devices erased since they were read leave (a count of 0 deletes a row); one
 -- `erased` row, its files unknown ('*'), adds their records to what it counted before. Looked
--- for once, in the run that first sees the request's file: nothing is read otherwise.
+-- for while there is any erasure request (above); nothing is read when there is none.
 erased_since as (
 
     select *
     from ledger
     where
-    {%- if new_erasure_files %}
+    {%- if erasure_files %}
         row_type in ('reading', 'withheld', 'rejected', 'retired', 'subject')
         and serial_number in (select serial_number from erased)
     {%- else %} false
