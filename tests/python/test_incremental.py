@@ -658,3 +658,27 @@ def test_an_erasure_is_logged_once_by_the_run_that_applied_it(runs) -> None:
         "select distinct read_at from stedi_staging.stg_stedi__accelerometer_ledger where row_type = 'erased'"
     )
     assert len(applied) == 1 and applied == read
+
+
+@ONE_POLICY
+def test_an_erased_customers_line_landing_again_erases_the_device_it_names(runs, tmp_path: Path) -> None:
+    """An exporter re-sends an erased customer's record after the request was applied, naming a
+    device another customer owns and whose readings are trusted: every device an erased email's
+    line names is erased, so on the next run the device is in no table."""
+    policy, deliveries, incremental, _, _ = runs
+    shutil.copytree(incremental.work_dir.parent / "landing", tmp_path / "landing")
+    shutil.copytree(incremental.work_dir, tmp_path / "lake")
+    lake = DbtProject(PROJECT_ROOT, tmp_path / "lake")
+    (serial,) = lake.query("select min(serial_number) from stedi_trusted.step_trainer_trusted")[0]
+    erased = deliveries.erased[0]
+    (line,) = [
+        record
+        for path in sorted((tmp_path / "landing" / "customer" / "landing").glob("*.json"))
+        for record in json_lines(path)
+        if normalise(record.get("email")) == erased
+    ][:1]
+    resent = tmp_path / "landing" / "customer" / "landing" / "customer-9999999999999.json"
+    resent.write_text(json.dumps({**line, "serialNumber": serial}) + "\n")
+    build(lake, tmp_path / "landing", policy)
+    for table in ("stedi_staging.stg_stedi__step_trainer_ledger", "stedi_trusted.step_trainer_trusted"):
+        assert lake.query(f"select count(*) from {table} where serial_number = ?", [serial]) == [(0,)], table
